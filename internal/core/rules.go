@@ -1,0 +1,66 @@
+package core
+
+import (
+	"net/url"
+	"strings"
+	"unicode"
+)
+
+// GuestUPN is the user principal name Entra gives a guest:
+// alice_contoso.com#EXT#@<initial domain>.
+func GuestUPN(a Address, initialDomain string) string {
+	return strings.ToLower(a.Local) + "_" + a.Domain + "#EXT#@" + initialDomain
+}
+
+// ValidateRedirectURL accepts an absolute http or https URL with a host and
+// no user info (SPEC R1). It is where a guest lands after redemption, so it is
+// only ever taken from an authenticated admin.
+func ValidateRedirectURL(s string) (*url.URL, error) {
+	if s == "" {
+		return nil, Invalidf("inviteRedirectUrl is required")
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.IsSpace(r) {
+			return nil, Invalidf("inviteRedirectUrl contains a space or control character")
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil || !u.IsAbs() || u.Host == "" || u.Opaque != "" {
+		return nil, Invalidf("inviteRedirectUrl must be an absolute http or https URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, Invalidf("inviteRedirectUrl must use http or https")
+	}
+	if u.User != nil {
+		return nil, Invalidf("inviteRedirectUrl must not contain user information")
+	}
+	return u, nil
+}
+
+// DomainName normalises a domain name given by an operator or in a URL:
+// IDN to ASCII, lower case, at least two labels.
+func DomainName(s string) (string, error) {
+	ascii, err := idnaProfile.ToASCII(strings.TrimSuffix(s, "."))
+	if err != nil || !strings.Contains(ascii, ".") {
+		return "", Invalidf("%q is not a valid domain name", s)
+	}
+	return strings.ToLower(ascii), nil
+}
+
+// Slug turns a display name into the first label of an initial domain:
+// lower-case ASCII letters and digits, at most 27 characters, never empty.
+func Slug(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+		if b.Len() == 27 {
+			break
+		}
+	}
+	if b.Len() == 0 {
+		return "tenant"
+	}
+	return b.String()
+}

@@ -1,0 +1,198 @@
+package core
+
+import "time"
+
+// Tenant is an organization (directory).
+type Tenant struct {
+	ID              string // UUID
+	DisplayName     string
+	InitialDomain   string // <name>.<deployment domain>
+	Domains         []string
+	DefaultLanguage string // BCP 47 tag, one of the supported languages
+	// EmailOTP is allowExternalIdToUseEmailOtp (SPEC R20): default,
+	// enabled or disabled.
+	EmailOTP string
+	// PasscodeInSubject puts the passcode in the mail's subject (R53).
+	PasscodeInSubject bool
+	CreatedAt         time.Time
+}
+
+// Email one-time passcode settings (SPEC R20).
+const (
+	OTPDefault  = "default"
+	OTPEnabled  = "enabled"
+	OTPDisabled = "disabled"
+)
+
+// Application is a client registered in a tenant. In this slice only the
+// tenant's admin application (client credentials for the Graph API) exists.
+type Application struct {
+	TenantID    string
+	AppID       string // client id, UUID
+	DisplayName string
+	SecretHash  []byte // HMAC of the client secret; the secret itself is never stored
+	IsAdmin     bool
+	CreatedAt   time.Time
+}
+
+// User types and states, with Graph's spelling.
+const (
+	UserTypeGuest  = "Guest"
+	UserTypeMember = "Member"
+
+	StatePendingAcceptance = "PendingAcceptance"
+	StateAccepted          = "Accepted"
+
+	CreationTypeInvitation = "Invitation"
+)
+
+// Identity issuers (SPEC R12).
+const (
+	IssuerMail = "mail" // email one-time passcode, as in Graph
+)
+
+// Identity is one entry of a user's Graph identities collection.
+type Identity struct {
+	SignInType       string `json:"signInType"`
+	Issuer           string `json:"issuer"`
+	IssuerAssignedID string `json:"issuerAssignedId"`
+}
+
+// User is a user object of a tenant; guests are users with CreationType
+// Invitation.
+type User struct {
+	TenantID          string
+	ID                string // UUID, the Graph object id
+	DisplayName       string
+	Mail              string // as invited (domain IDN-normalised)
+	MailKey           string // lower-cased normalised address, unique per tenant
+	UserPrincipalName string
+	UserType          string
+	ExternalUserState string
+	StateChangedAt    time.Time
+	CreationType      string
+	Identities        []Identity
+	PreferredLanguage string // last language the guest's browser used
+	CreatedAt         time.Time
+}
+
+// Invitation statuses, with Graph's spelling.
+const (
+	InvitationPending   = "PendingAcceptance"
+	InvitationCompleted = "Completed"
+)
+
+// MessageInfo is Graph's invitedUserMessageInfo.
+type MessageInfo struct {
+	CustomizedMessageBody string   `json:"customizedMessageBody,omitempty"`
+	MessageLanguage       string   `json:"messageLanguage,omitempty"`
+	CCRecipients          []string `json:"ccRecipients,omitempty"`
+}
+
+// Invitation is one invitation of a user; it yields a one-use redeem link
+// whose token is only stored as a keyed hash.
+type Invitation struct {
+	TenantID              string
+	ID                    string
+	UserID                string
+	Email                 string
+	DisplayName           string
+	RedirectURL           string
+	UserType              string
+	SendInvitationMessage bool
+	MessageInfo           MessageInfo
+	TokenHash             []byte
+	Status                string
+	MessageID             string // outbox id of the invitation mail, if any
+	CreatedAt             time.Time
+	RedeemedAt            time.Time
+}
+
+// Sign-in flow steps.
+const (
+	FlowStarted  = "started"  // the guest is known; nothing sent yet
+	FlowVerified = "verified" // the guest proved control of the address
+	FlowDone     = "done"
+)
+
+// Flow is one browser's sign-in or redemption in one tenant. It lives in the
+// store (not in process memory) so any server process can continue it.
+type Flow struct {
+	TenantID     string
+	ID           string // HMAC of the flow cookie value
+	UserID       string
+	InvitationID string // set when the flow started from a redeem link
+	Email        string
+	RedirectURL  string
+	Locale       string
+	Step         string
+	ClientIP     string
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
+}
+
+// Passcode is one emailed one-time code. The code itself is never stored:
+// it is derived from Seed with the server key, and checked against CodeHash.
+type Passcode struct {
+	TenantID  string
+	ID        string
+	FlowID    string
+	MailKey   string
+	Seed      []byte
+	CodeHash  []byte
+	Attempts  int
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time
+}
+
+// Session is a guest's signed-in state in one tenant (SPEC R24).
+type Session struct {
+	TenantID  string
+	ID        string // HMAC of the cookie value
+	UserID    string
+	AMR       string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	RevokedAt time.Time
+}
+
+// Outbox message kinds and states.
+const (
+	MailInvitation = "invitation"
+	MailPasscode   = "passcode"
+
+	MailPending = "pending"
+	MailSent    = "sent"
+	MailFailed  = "failed"
+)
+
+// OutboxMessage is a mail waiting in, or having left, the durable outbox
+// (SPEC R52).
+type OutboxMessage struct {
+	ID          string
+	TenantID    string
+	Kind        string
+	To          []string
+	CC          []string
+	Subject     string
+	TextBody    string
+	HTMLBody    string
+	Sensitive   bool // body holds a secret (a passcode): cleared once sent
+	MessageID   string
+	Status      string
+	Attempts    int
+	NextAttempt time.Time
+	LeaseUntil  time.Time
+	LastError   string
+	CreatedAt   time.Time
+	SentAt      time.Time
+}
+
+// SigningKey is a token signing key kept in the store.
+type SigningKey struct {
+	ID         string // kid
+	Algorithm  string
+	PrivateJWK []byte // JSON Web Key
+	CreatedAt  time.Time
+}
