@@ -1,0 +1,247 @@
+package redeem
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"guestlist/internal/core"
+	"guestlist/internal/invite"
+	"guestlist/internal/platform"
+	"guestlist/internal/policy"
+	"guestlist/internal/store"
+)
+
+// Keyring purposes of the browser secrets.
+const (
+	flowPurpose    = "flow"
+	sessionPurpose = "session"
+)
+
+// Config holds lifetimes.
+type Config struct {
+	FlowTTL    time.Duration // how long a sign-in may take (1h)
+	SessionTTL time.Duration // how long a guest stays signed in (24h)
+}
+
+// Service runs sign-in flows and sessions.
+type Service struct {
+	st     store.Store
+	keys   *platform.Keyring
+	now    platform.Clock
+	deploy policy.Deployment
+	cfg    Config
+}
+
+// New returns a Service.
+func New(st store.Store, keys *platform.Keyring, now platform.Clock, deploy policy.Deployment, cfg Config) *Service {
+	if cfg.FlowTTL <= 0 {
+		cfg.FlowTTL = time.Hour
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 24 * time.Hour
+	}
+	return &Service{st: st, keys: keys, now: now, deploy: deploy, cfg: cfg}
+}
+
+// Errors a guest page turns into a message.
+var (
+	ErrBadLink   = core.Errorf(core.ErrNotFound, "Request_ResourceNotFound", "redeem link not valid")
+	ErrNoFlow    = core.Errorf(core.ErrNotFound, "Request_ResourceNotFound", "sign-in flow not found")
+	ErrOTPOff    = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied", "email one-time passcode is off")
+	ErrRedeemed  = core.Errorf(core.ErrConflict, "Request_BadRequest", "invitation already redeemed")
+	ErrWrongStep = core.Errorf(core.ErrConflict, "Request_BadRequest", "sign-in flow is not at this step")
+)
+
+// Started is a new flow and the cookie value that names it.
+type Started struct {
+	Flow   core.Flow
+	User   core.User
+	Cookie platform.Secret
+}
+
+// StartFromToken opens the redeem link token: it starts a sign-in flow for
+// the invited user. A redeemed link still starts a flow — the person must
+// prove the address again and no second identity can come of it (R6).
+// lang is the language the browser asked for, remembered as the guest's
+// preferred language (R53). Errors: ErrBadLink, ErrOTPOff.
+func (s *Service) StartFromToken(ctx context.Context, tenant *core.Tenant, token, lang, clientIP string) (*Started, error) {
+	if token == "" || len(token) > 128 {
+		return nil, ErrBadLink
+	}
+	var out *Started
+	err := s.st.InTx(ctx, func(tx store.Tx) error {
+		inv, err := tx.InvitationByToken(ctx, tenant.ID, s.keys.Hash(invite.TokenPurpose, token))
+		if errors.Is(err, core.ErrNotFound) {
+			return ErrBadLink
+		} else if err != nil {
+			return err
+		}
+		u, err := tx.GetUser(ctx, tenant.ID, inv.UserID)
+		if errors.Is(err, core.ErrNotFound) { // the guest was deleted
+			return ErrBadLink
+		} else if err != nil {
+			return err
+		}
+		if !s.otpApplies(tenant, u) {
+			return ErrOTPOff
+		}
+		if lang != "" && lang != u.PreferredLanguage {
+			if err := tx.SetPreferredLanguage(ctx, tenant.ID, u.ID, lang); err != nil {
+				return err
+			}
+			u.PreferredLanguage = lang
+		}
+		out, err = s.createFlow(ctx, tx, tenant.ID, u, inv, clientIP)
+		return err
+	})
+	return out, err
+}
+
+// otpApplies says whether this guest signs in with a passcode: the tenant
+// allows it (R20) and the guest either has not redeemed yet or redeemed with
+// it (R11: the redeemed method is locked in).
+func (s *Service) otpApplies(tenant *core.Tenant, u *core.User) bool {
+	if !s.deploy.EmailOTPEnabled(tenant, s.now()) {
+		return false
+	}
+	if u.ExternalUserState != core.StateAccepted {
+		return true
+	}
+	for _, id := range u.Identities {
+		if id.Issuer == core.IssuerMail {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Service) createFlow(ctx context.Context, tx store.Tx, tenantID string, u *core.User, inv *core.Invitation, clientIP string) (*Started, error) {
+	cookie := platform.NewToken()
+	now := s.now()
+	f := core.Flow{
+		TenantID: tenantID, ID: s.keys.HashID(flowPurpose, cookie), UserID: u.ID,
+		InvitationID: inv.ID, Email: u.Mail, RedirectURL: inv.RedirectURL,
+		Step: core.FlowStarted, ClientIP: clientIP, CreatedAt: now, ExpiresAt: now.Add(s.cfg.FlowTTL),
+	}
+	if err := tx.CreateFlow(ctx, &f); err != nil {
+		return nil, err
+	}
+	return &Started{Flow: f, User: *u, Cookie: platform.Secret(cookie)}, nil
+}
+
+// Flow finds the live flow a browser's cookie names, with its user.
+// Errors: ErrNoFlow (unknown, expired or the guest is gone), ErrOTPOff.
+func (s *Service) Flow(ctx context.Context, tenant *core.Tenant, cookie string) (*core.Flow, *core.User, error) {
+	if cookie == "" {
+		return nil, nil, ErrNoFlow
+	}
+	f, err := s.st.GetFlow(ctx, tenant.ID, s.keys.HashID(flowPurpose, cookie), s.now())
+	if errors.Is(err, core.ErrNotFound) {
+		return nil, nil, ErrNoFlow
+	} else if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.st.GetUser(ctx, tenant.ID, f.UserID)
+	if errors.Is(err, core.ErrNotFound) {
+		return nil, nil, ErrNoFlow
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if !s.otpApplies(tenant, u) {
+		return nil, nil, ErrOTPOff
+	}
+	return f, u, nil
+}
+
+// Verified is run by the passcode check in its transaction: the flow moves
+// on and a session starts (R24). It returns the session cookie value.
+func (s *Service) Verified(ctx context.Context, tx store.Tx, f *core.Flow) (platform.Secret, error) {
+	if err := tx.SetFlowStep(ctx, f.TenantID, f.ID, core.FlowStarted, core.FlowVerified); err != nil {
+		if errors.Is(err, core.ErrConflict) {
+			return "", ErrWrongStep
+		}
+		return "", err
+	}
+	cookie := platform.NewToken()
+	now := s.now()
+	sess := core.Session{
+		TenantID: f.TenantID, ID: s.keys.HashID(sessionPurpose, cookie), UserID: f.UserID,
+		AMR: "otp", CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL),
+	}
+	f.Step = core.FlowVerified
+	return platform.Secret(cookie), tx.CreateSession(ctx, &sess)
+}
+
+// Accept records the guest's consent and redeems the invitation: the
+// invitation turns Completed and the user Accepted with the mail identity,
+// both conditionally, so of two browsers finishing at once exactly one wins
+// (R6). The loser gets ErrRedeemed; its flow is spent either way.
+func (s *Service) Accept(ctx context.Context, f *core.Flow, u *core.User) error {
+	err := s.st.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.SetFlowStep(ctx, f.TenantID, f.ID, core.FlowVerified, core.FlowDone); err != nil {
+			if errors.Is(err, core.ErrConflict) {
+				return ErrWrongStep
+			}
+			return err
+		}
+		now := s.now()
+		if f.InvitationID != "" {
+			err := tx.CompleteInvitation(ctx, f.TenantID, f.InvitationID, now)
+			if errors.Is(err, core.ErrConflict) {
+				return ErrRedeemed
+			} else if err != nil {
+				return err
+			}
+		}
+		ids := []core.Identity{{SignInType: "federated", Issuer: core.IssuerMail, IssuerAssignedID: u.Mail}}
+		err := tx.AcceptUser(ctx, f.TenantID, u.ID, ids, now)
+		if errors.Is(err, core.ErrConflict) {
+			return ErrRedeemed // another invitation of the same guest won
+		}
+		return err
+	})
+	if errors.Is(err, ErrRedeemed) {
+		// The losing transaction rolled back whole; only spend the flow.
+		if e := s.st.SetFlowStep(ctx, f.TenantID, f.ID, core.FlowVerified, core.FlowDone); e != nil && !errors.Is(e, core.ErrConflict) {
+			return e
+		}
+		return ErrRedeemed
+	}
+	return err
+}
+
+// Finish ends a flow whose guest needs no consent (already Accepted).
+func (s *Service) Finish(ctx context.Context, f *core.Flow) error {
+	err := s.st.SetFlowStep(ctx, f.TenantID, f.ID, core.FlowVerified, core.FlowDone)
+	if errors.Is(err, core.ErrConflict) {
+		return ErrWrongStep
+	}
+	return err
+}
+
+// Session returns the live session a cookie names and its user. A guest
+// whose method was turned off loses the session (R26). Errors:
+// core.ErrUnauthenticated.
+func (s *Service) Session(ctx context.Context, tenant *core.Tenant, cookie string) (*core.Session, *core.User, error) {
+	none := core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "not signed in")
+	if cookie == "" {
+		return nil, nil, none
+	}
+	sess, err := s.st.GetSession(ctx, tenant.ID, s.keys.HashID(sessionPurpose, cookie), s.now())
+	if errors.Is(err, core.ErrNotFound) {
+		return nil, nil, none
+	} else if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.st.GetUser(ctx, tenant.ID, sess.UserID)
+	if errors.Is(err, core.ErrNotFound) {
+		return nil, nil, none
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if sess.AMR == "otp" && !s.otpApplies(tenant, u) {
+		return nil, nil, none
+	}
+	return sess, u, nil
+}

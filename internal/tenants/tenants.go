@@ -1,0 +1,156 @@
+package tenants
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"guestlist/internal/core"
+	"guestlist/internal/i18n"
+	"guestlist/internal/platform"
+	"guestlist/internal/store"
+)
+
+// ClientSecretPurpose is the keyring purpose client secrets are hashed
+// under; the token endpoint checks secrets with the same purpose.
+const ClientSecretPurpose = "client-secret"
+
+// Service creates tenants.
+type Service struct {
+	st     store.Store
+	keys   *platform.Keyring
+	now    platform.Clock
+	domain string // deployment domain, e.g. guestlist.localhost
+}
+
+// New returns a Service; domain is the deployment domain that initial
+// domains are made under.
+func New(st store.Store, keys *platform.Keyring, now platform.Clock, domain string) *Service {
+	return &Service{st: st, keys: keys, now: now, domain: domain}
+}
+
+// Request is what an operator gives for a new tenant.
+type Request struct {
+	DisplayName     string
+	Domains         []string
+	DefaultLanguage string
+}
+
+// Created is a new tenant with its admin application's credentials; the
+// secret is not stored and cannot be shown again.
+type Created struct {
+	Tenant       core.Tenant
+	AppID        string
+	ClientSecret platform.Secret
+}
+
+// Create validates r and stores the tenant and its admin application in one
+// transaction. Errors: core.ErrInvalid, core.ErrConflict (a domain is taken).
+func (s *Service) Create(ctx context.Context, r Request) (*Created, error) {
+	name := strings.TrimSpace(r.DisplayName)
+	if name == "" || len(name) > 256 {
+		return nil, core.Invalidf("displayName is required (at most 256 characters)")
+	}
+	seen := map[string]bool{}
+	var domains []string
+	for _, d := range r.Domains {
+		n, err := core.DomainName(d)
+		if err != nil {
+			return nil, err
+		}
+		if strings.HasSuffix(n, "."+s.domain) || n == s.domain {
+			return nil, core.Invalidf("%q is under the deployment's own domain and cannot be verified", d)
+		}
+		if !seen[n] {
+			seen[n] = true
+			domains = append(domains, n)
+		}
+	}
+	lang := "en"
+	if r.DefaultLanguage != "" {
+		lang = supported(r.DefaultLanguage)
+		if lang == "" {
+			return nil, core.Invalidf("defaultLanguage must be one of %s", strings.Join(i18n.Languages, ", "))
+		}
+	}
+	now := s.now()
+	t := core.Tenant{
+		ID: uuid.NewString(), DisplayName: name, Domains: domains, DefaultLanguage: lang,
+		EmailOTP: core.OTPDefault, CreatedAt: now,
+	}
+	secret := platform.NewToken()
+	app := core.Application{
+		TenantID: t.ID, AppID: uuid.NewString(), DisplayName: name + " administration",
+		IsAdmin: true, CreatedAt: now,
+	}
+	app.SecretHash = s.keys.Hash(ClientSecretPurpose, app.AppID+":"+secret)
+	err := s.st.InTx(ctx, func(tx store.Tx) error {
+		initial, err := s.freeInitialDomain(ctx, tx, core.Slug(name))
+		if err != nil {
+			return err
+		}
+		t.InitialDomain = initial
+		if err := tx.CreateTenant(ctx, &t); err != nil {
+			return err
+		}
+		return tx.CreateApplication(ctx, &app)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Created{Tenant: t, AppID: app.AppID, ClientSecret: platform.Secret(secret)}, nil
+}
+
+// freeInitialDomain picks slug.<domain>, or slug2, slug3 … when taken.
+func (s *Service) freeInitialDomain(ctx context.Context, tx store.Tx, slug string) (string, error) {
+	for i := 1; i < 1000; i++ {
+		cand := slug + "." + s.domain
+		if i > 1 {
+			cand = fmt.Sprintf("%s%d.%s", slug, i, s.domain)
+		}
+		_, err := tx.TenantByDomain(ctx, cand)
+		if errors.Is(err, core.ErrNotFound) {
+			return cand, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return "", core.Errorf(core.ErrConflict, "Request_MultipleObjectsWithSameKeyFound", "no free initial domain for %q", slug)
+}
+
+func supported(lang string) string {
+	for _, l := range i18n.Languages {
+		if strings.EqualFold(l, lang) {
+			return l
+		}
+	}
+	return ""
+}
+
+// Get returns a tenant by id.
+func (s *Service) Get(ctx context.Context, id string) (*core.Tenant, error) {
+	return s.st.GetTenant(ctx, id)
+}
+
+// List returns every tenant.
+func (s *Service) List(ctx context.Context) ([]core.Tenant, error) { return s.st.ListTenants(ctx) }
+
+// Delete removes a tenant and everything in it.
+func (s *Service) Delete(ctx context.Context, id string) error { return s.st.DeleteTenant(ctx, id) }
+
+// Resolve finds a tenant from the {tenant} segment of a URL: its id or any
+// of its domains (SPEC R30).
+func (s *Service) Resolve(ctx context.Context, ref string) (*core.Tenant, error) {
+	if _, err := uuid.Parse(ref); err == nil {
+		return s.st.GetTenant(ctx, strings.ToLower(ref))
+	}
+	d, err := core.DomainName(ref)
+	if err != nil {
+		return nil, core.NotFoundf("tenant %q not found", ref)
+	}
+	return s.st.TenantByDomain(ctx, d)
+}
