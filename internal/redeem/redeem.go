@@ -65,7 +65,9 @@ type Started struct {
 // prove the address again and no second identity can come of it (R6).
 // lang is the language the browser asked for, remembered as the guest's
 // preferred language (R53). Errors: ErrBadLink, ErrOTPOff.
-func (s *Service) StartFromToken(ctx context.Context, tenant *core.Tenant, token, lang, clientIP string) (*Started, error) {
+// uiLocale, if the link carried ui_locales, is kept on the flow for its
+// later pages.
+func (s *Service) StartFromToken(ctx context.Context, tenant *core.Tenant, token, lang, uiLocale, clientIP string) (*Started, error) {
 	if token == "" || len(token) > 128 {
 		return nil, ErrBadLink
 	}
@@ -92,7 +94,7 @@ func (s *Service) StartFromToken(ctx context.Context, tenant *core.Tenant, token
 			}
 			u.PreferredLanguage = lang
 		}
-		out, err = s.createFlow(ctx, tx, tenant.ID, u, inv, clientIP)
+		out, err = s.createFlow(ctx, tx, tenant.ID, u, inv, uiLocale, clientIP)
 		return err
 	})
 	return out, err
@@ -116,12 +118,12 @@ func (s *Service) otpApplies(tenant *core.Tenant, u *core.User) bool {
 	return false
 }
 
-func (s *Service) createFlow(ctx context.Context, tx store.Tx, tenantID string, u *core.User, inv *core.Invitation, clientIP string) (*Started, error) {
+func (s *Service) createFlow(ctx context.Context, tx store.Tx, tenantID string, u *core.User, inv *core.Invitation, uiLocale, clientIP string) (*Started, error) {
 	cookie := platform.NewToken()
 	now := s.now()
 	f := core.Flow{
 		TenantID: tenantID, ID: s.keys.HashID(flowPurpose, cookie), UserID: u.ID,
-		InvitationID: inv.ID, Email: u.Mail, RedirectURL: inv.RedirectURL,
+		InvitationID: inv.ID, Email: u.Mail, RedirectURL: inv.RedirectURL, Locale: uiLocale,
 		Step: core.FlowStarted, ClientIP: clientIP, CreatedAt: now, ExpiresAt: now.Add(s.cfg.FlowTTL),
 	}
 	if err := tx.CreateFlow(ctx, &f); err != nil {
@@ -211,6 +213,20 @@ func (s *Service) Accept(ctx context.Context, f *core.Flow, u *core.User) error 
 	return err
 }
 
+// SkipWithSession moves a new flow past the passcode when the browser
+// already has a live session of the same guest (SPEC R24).
+func (s *Service) SkipWithSession(ctx context.Context, f *core.Flow, sess *core.Session) (bool, error) {
+	if sess == nil || sess.UserID != f.UserID || sess.AMR != "otp" {
+		return false, nil
+	}
+	err := s.st.SetFlowStep(ctx, f.TenantID, f.ID, core.FlowStarted, core.FlowVerified)
+	if err != nil {
+		return false, err
+	}
+	f.Step = core.FlowVerified
+	return true, nil
+}
+
 // Finish ends a flow whose guest needs no consent (already Accepted).
 func (s *Service) Finish(ctx context.Context, f *core.Flow) error {
 	err := s.st.SetFlowStep(ctx, f.TenantID, f.ID, core.FlowVerified, core.FlowDone)
@@ -245,3 +261,6 @@ func (s *Service) Session(ctx context.Context, tenant *core.Tenant, cookie strin
 	}
 	return sess, u, nil
 }
+
+// SessionTTL is how long a new session lasts.
+func (s *Service) SessionTTL() time.Duration { return s.cfg.SessionTTL }

@@ -1,0 +1,84 @@
+package graph
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"guestlist/internal/core"
+	"guestlist/internal/invite"
+	"guestlist/internal/oidcop"
+	"guestlist/internal/platform"
+	"guestlist/internal/policy"
+	"guestlist/internal/store"
+)
+
+// API serves /v1.0/.
+type API struct {
+	st      store.Store
+	issuer  *oidcop.Issuer
+	invites *invite.Service
+	deploy  policy.Deployment
+	now     platform.Clock
+	log     *slog.Logger
+	baseURL string
+}
+
+// New returns the API.
+func New(st store.Store, issuer *oidcop.Issuer, invites *invite.Service, deploy policy.Deployment, now platform.Clock, baseURL string, log *slog.Logger) *API {
+	return &API{st: st, issuer: issuer, invites: invites, deploy: deploy, now: now, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
+}
+
+type tenantKey struct{}
+
+// handler is an API handler that runs for an authenticated tenant and
+// returns an error to be mapped to Graph's shape.
+type handler func(w http.ResponseWriter, r *http.Request, t *core.Tenant) error
+
+// authed checks the bearer token and loads its tenant (a deleted tenant's
+// tokens stop working at once).
+func (a *API) authed(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		t, err := a.authenticate(r)
+		if err == nil {
+			err = h(w, r, t)
+		}
+		if err != nil {
+			platform.WriteError(w, a.log, err)
+		}
+	}
+}
+
+func (a *API) authenticate(r *http.Request) (*core.Tenant, error) {
+	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || raw == "" {
+		return nil, core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "Access token is empty.")
+	}
+	c, err := a.issuer.Verify(r.Context(), strings.TrimSpace(raw))
+	if err != nil {
+		return nil, err
+	}
+	t, err := a.st.GetTenant(r.Context(), c.TenantID)
+	if err != nil {
+		return nil, core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "the token's tenant no longer exists")
+	}
+	return t, nil
+}
+
+// Routes registers every /v1.0/ route on mux.
+func (a *API) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /v1.0/invitations", a.authed(a.createInvitation))
+	mux.HandleFunc("GET /v1.0/invitations", a.authed(a.listInvitations))
+	mux.HandleFunc("GET /v1.0/invitations/{id}", a.authed(a.getInvitation))
+	mux.HandleFunc("GET /v1.0/users", a.authed(a.listUsers))
+	mux.HandleFunc("GET /v1.0/users/{id}", a.authed(a.getUser))
+	mux.HandleFunc("DELETE /v1.0/users/{id}", a.authed(a.deleteUser))
+	const email = "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/email"
+	mux.HandleFunc("GET "+email, a.authed(a.getEmailPolicy))
+	mux.HandleFunc("PATCH "+email, a.authed(a.patchEmailPolicy))
+	mux.HandleFunc("/v1.0/", a.authed(func(w http.ResponseWriter, r *http.Request, _ *core.Tenant) error {
+		return core.Errorf(core.ErrNotFound, "Request_ResourceNotFound", "Resource not found for the segment %q.", strings.TrimPrefix(r.URL.Path, "/v1.0/"))
+	}))
+}
+
+func (a *API) context(entity string) string { return a.baseURL + "/v1.0/$metadata#" + entity }

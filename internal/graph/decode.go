@@ -1,0 +1,69 @@
+package graph
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"guestlist/internal/core"
+)
+
+const maxBody = 1 << 20
+
+// decode reads one JSON object into v, refusing unknown properties, wrong
+// types, trailing data and bodies over 1 MiB, each with a message that says
+// what to fix.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	ct := r.Header.Get("Content-Type")
+	if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+		return core.Invalidf("the body must be JSON (Content-Type: application/json)")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return core.Invalidf("the body must hold exactly one JSON object")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	var maxErr *http.MaxBytesError
+	switch {
+	case errors.As(err, &typeErr):
+		if typeErr.Field == "" {
+			return core.Invalidf("the body must be a JSON object")
+		}
+		return core.Invalidf("property %q must be of type %s", typeErr.Field, jsonType(typeErr.Type.Kind().String()))
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return core.Invalidf("the body is not valid JSON")
+	case errors.As(err, &maxErr):
+		return core.Invalidf("the body is larger than %d bytes", maxBody)
+	case errors.Is(err, io.EOF):
+		return core.Invalidf("the body is empty; a JSON object is required")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return core.Invalidf("property %s is not part of this resource", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	}
+	return core.Invalidf("the body could not be read: %s", err.Error())
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "struct", "map", "ptr":
+		return "object"
+	case "slice":
+		return "array"
+	}
+	return fmt.Sprintf("number (%s)", kind)
+}

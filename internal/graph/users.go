@@ -1,0 +1,94 @@
+package graph
+
+import (
+	"net/http"
+	"time"
+
+	"guestlist/internal/core"
+	"guestlist/internal/platform"
+	"guestlist/internal/store"
+)
+
+// userJSON is Graph's user resource (the properties guestlist keeps).
+type userJSON struct {
+	ID                              string          `json:"id"`
+	DisplayName                     string          `json:"displayName"`
+	Mail                            string          `json:"mail"`
+	UserPrincipalName               string          `json:"userPrincipalName"`
+	UserType                        string          `json:"userType"`
+	ExternalUserState               string          `json:"externalUserState"`
+	ExternalUserStateChangeDateTime string          `json:"externalUserStateChangeDateTime"`
+	CreationType                    string          `json:"creationType"`
+	CreatedDateTime                 string          `json:"createdDateTime"`
+	Identities                      []core.Identity `json:"identities"`
+}
+
+func graphTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05Z")
+}
+
+// toUser renders u. Before redemption the identity is the inviting tenant's
+// initial domain (SPEC R12).
+func toUser(u *core.User, t *core.Tenant) userJSON {
+	ids := u.Identities
+	if len(ids) == 0 {
+		ids = []core.Identity{{SignInType: "userPrincipalName", Issuer: t.InitialDomain, IssuerAssignedID: u.UserPrincipalName}}
+	}
+	return userJSON{
+		ID: u.ID, DisplayName: u.DisplayName, Mail: u.Mail, UserPrincipalName: u.UserPrincipalName,
+		UserType: u.UserType, ExternalUserState: u.ExternalUserState,
+		ExternalUserStateChangeDateTime: graphTime(u.StateChangedAt), CreationType: u.CreationType,
+		CreatedDateTime: graphTime(u.CreatedAt), Identities: ids,
+	}
+}
+
+func (a *API) getUser(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	u, err := a.st.GetUser(r.Context(), t.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	body := struct {
+		Context string `json:"@odata.context"`
+		userJSON
+	}{a.context("users/$entity"), toUser(u, t)}
+	platform.WriteJSON(w, http.StatusOK, body)
+	return nil
+}
+
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	f, err := parseUserQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	users, err := a.st.ListUsers(r.Context(), t.ID, f)
+	if err != nil {
+		return err
+	}
+	out := make([]userJSON, 0, len(users))
+	for i := range users {
+		out = append(out, toUser(&users[i], t))
+	}
+	platform.WriteJSON(w, http.StatusOK, map[string]any{"@odata.context": a.context("users"), "value": out})
+	return nil
+}
+
+func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	id := r.PathValue("id")
+	err := a.st.InTx(r.Context(), func(tx store.Tx) error {
+		if _, err := tx.GetUser(r.Context(), t.ID, id); err != nil {
+			return err
+		}
+		if err := tx.RevokeUserSessions(r.Context(), t.ID, id, a.now()); err != nil {
+			return err
+		}
+		return tx.DeleteUser(r.Context(), t.ID, id)
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

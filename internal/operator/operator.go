@@ -1,0 +1,146 @@
+package operator
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"guestlist/internal/core"
+	"guestlist/internal/platform"
+	"guestlist/internal/tenants"
+)
+
+// API serves /operator/v1/.
+type API struct {
+	tenants *tenants.Service
+	token   platform.Secret
+	log     *slog.Logger
+}
+
+// New returns the operator API; token is the operator bearer token.
+func New(ts *tenants.Service, token platform.Secret, log *slog.Logger) *API {
+	return &API{tenants: ts, token: token, log: log}
+}
+
+// Routes registers the operator routes on mux.
+func (a *API) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /operator/v1/tenants", a.guard(a.create))
+	mux.HandleFunc("GET /operator/v1/tenants", a.guard(a.list))
+	mux.HandleFunc("GET /operator/v1/tenants/{id}", a.guard(a.get))
+	mux.HandleFunc("DELETE /operator/v1/tenants/{id}", a.guard(a.delete))
+	mux.HandleFunc("/operator/v1/", a.guard(func(w http.ResponseWriter, r *http.Request) error {
+		return core.NotFoundf("no operator resource at %s %s", r.Method, r.URL.Path)
+	}))
+}
+
+func (a *API) guard(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		var err error
+		if !ok || a.token == "" || subtle.ConstantTimeCompare([]byte(got), []byte(string(a.token))) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="guestlist-operator"`)
+			err = core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "a valid operator token is required")
+		} else {
+			err = h(w, r)
+		}
+		if err != nil {
+			platform.WriteError(w, a.log, err)
+		}
+	}
+}
+
+type tenantJSON struct {
+	ID               string        `json:"id"`
+	DisplayName      string        `json:"displayName"`
+	InitialDomain    string        `json:"initialDomain"`
+	Domains          []string      `json:"domains"`
+	DefaultLanguage  string        `json:"defaultLanguage"`
+	CreatedDateTime  string        `json:"createdDateTime"`
+	AdminApplication *adminAppJSON `json:"adminApplication,omitempty"`
+}
+
+type adminAppJSON struct {
+	AppID        string `json:"appId"`
+	ClientSecret string `json:"clientSecret"`
+}
+
+func toTenant(t *core.Tenant) tenantJSON {
+	d := t.Domains
+	if d == nil {
+		d = []string{}
+	}
+	return tenantJSON{ID: t.ID, DisplayName: t.DisplayName, InitialDomain: t.InitialDomain, Domains: d,
+		DefaultLanguage: t.DefaultLanguage, CreatedDateTime: t.CreatedAt.UTC().Format("2006-01-02T15:04:05Z")}
+}
+
+func (a *API) create(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		DisplayName     string   `json:"displayName"`
+		Domains         []string `json:"domains"`
+		DefaultLanguage string   `json:"defaultLanguage"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return core.Invalidf("the body must be a JSON object with displayName, domains and defaultLanguage: %s", describe(err))
+	}
+	c, err := a.tenants.Create(r.Context(), tenants.Request{DisplayName: req.DisplayName, Domains: req.Domains, DefaultLanguage: req.DefaultLanguage})
+	if err != nil {
+		return err
+	}
+	out := toTenant(&c.Tenant)
+	out.AdminApplication = &adminAppJSON{AppID: c.AppID, ClientSecret: string(c.ClientSecret)}
+	w.Header().Set("Location", "/operator/v1/tenants/"+c.Tenant.ID)
+	platform.WriteJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+func describe(err error) string {
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &te) && te.Field != "":
+		return "property " + te.Field + " has the wrong type"
+	case errors.Is(err, io.EOF):
+		return "the body is empty"
+	case strings.HasPrefix(err.Error(), "json: unknown field"):
+		return strings.TrimPrefix(err.Error(), "json: ")
+	}
+	return "the body is not valid JSON"
+}
+
+func (a *API) list(w http.ResponseWriter, r *http.Request) error {
+	ts, err := a.tenants.List(r.Context())
+	if err != nil {
+		return err
+	}
+	out := make([]tenantJSON, 0, len(ts))
+	for i := range ts {
+		out = append(out, toTenant(&ts[i]))
+	}
+	platform.WriteJSON(w, http.StatusOK, map[string]any{"value": out})
+	return nil
+}
+
+func (a *API) get(w http.ResponseWriter, r *http.Request) error {
+	t, err := a.tenants.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, toTenant(t))
+	return nil
+}
+
+func (a *API) delete(w http.ResponseWriter, r *http.Request) error {
+	if _, err := a.tenants.Get(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	if err := a.tenants.Delete(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,213 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"guestlist/internal/core"
+	"guestlist/internal/passcode"
+	"guestlist/internal/platform"
+	"guestlist/internal/redeem"
+	"guestlist/internal/store"
+)
+
+// redeemLink opens the link from the invitation: it starts a flow, sets its
+// cookie and moves on, so the token leaves the address bar at once.
+func (p *Pages) redeemLink(w http.ResponseWriter, r *http.Request) {
+	q, ok := p.tenantFor(w, r)
+	if !ok {
+		return
+	}
+	ui := p.cat.Match(r.URL.Query().Get("ui_locales"))
+	st, err := p.redeem.StartFromToken(r.Context(), q.tenant, r.URL.Query().Get("t"), q.loc.Lang, ui, clientIP(r))
+	if err != nil {
+		p.flowError(w, q, err)
+		return
+	}
+	p.setCookie(w, "flow", q.tenant.ID, st.Cookie, time.Until(st.Flow.ExpiresAt))
+	skipped, err := p.redeem.SkipWithSession(r.Context(), &st.Flow, p.session(r.Context(), r, q.tenant))
+	if err != nil {
+		p.flowError(w, q, err)
+		return
+	}
+	if skipped {
+		q.flow, q.user = &st.Flow, &st.User
+		p.afterVerified(w, r, q)
+		return
+	}
+	seeOther(w, r, q.path("/signin/passcode"))
+}
+
+// startPage says a code will be sent, with the Send code button (R21).
+func (p *Pages) startPage(w http.ResponseWriter, r *http.Request) {
+	q, ok := p.withFlow(w, r)
+	if !ok {
+		return
+	}
+	if q.flow.Step != core.FlowStarted {
+		p.afterVerified(w, r, q)
+		return
+	}
+	p.r.start(w, http.StatusOK, startPage{base: q.base(), Email: q.flow.Email, Action: q.path("/signin/passcode")})
+}
+
+// sendCode mails a code (first or again) and shows the Enter code page.
+func (p *Pages) sendCode(w http.ResponseWriter, r *http.Request) {
+	q, ok := p.withFlow(w, r)
+	if !ok {
+		return
+	}
+	if q.flow.Step != core.FlowStarted {
+		p.afterVerified(w, r, q)
+		return
+	}
+	out, err := p.passcode.Send(r.Context(), q.tenant, q.flow, q.user.MailKey, q.loc.Lang, q.tenant.PasscodeInSubject)
+	var th *passcode.Throttled
+	switch {
+	case errors.As(err, &th):
+		msg, wait := "code.toomany", 0
+		if th.Reason == "wait" {
+			msg, wait = "code.wait", int(th.RetryAfter.Seconds()+0.999)
+		}
+		w.Header().Set("Retry-After", itoa(int(th.RetryAfter.Seconds()+0.999)))
+		if r.URL.Query().Get("from") == "code" {
+			p.r.code(w, http.StatusTooManyRequests, p.codePage(q, "", msg, wait))
+		} else {
+			p.r.start(w, http.StatusTooManyRequests, startPage{base: q.base(), Email: q.flow.Email,
+				Action: q.path("/signin/passcode"), Error: msg, Wait: wait})
+		}
+		return
+	case err != nil:
+		p.internal(w, q.base(), err)
+		return
+	}
+	notice := "code.newsent"
+	if out == passcode.SentSame {
+		notice = "code.resent"
+	}
+	if r.URL.Query().Get("from") != "code" {
+		notice = ""
+	}
+	seeOther(w, r, q.path("/signin/code")+"?n="+notice)
+}
+
+func (p *Pages) codePage(q *req, notice, errID string, wait int) codePage {
+	cfg := p.passcode.Config()
+	return codePage{
+		base: q.base(), Email: q.flow.Email, Action: q.path("/signin/code"),
+		Resend: q.path("/signin/passcode?from=code"), Minutes: int(cfg.TTL.Minutes()), Digits: cfg.Digits,
+		Notice: notice, Error: errID, Wait: wait,
+	}
+}
+
+// enterCode shows the Enter code page.
+func (p *Pages) enterCode(w http.ResponseWriter, r *http.Request) {
+	q, ok := p.withFlow(w, r)
+	if !ok {
+		return
+	}
+	if q.flow.Step != core.FlowStarted {
+		p.afterVerified(w, r, q)
+		return
+	}
+	notice := r.URL.Query().Get("n")
+	if notice != "code.resent" && notice != "code.newsent" {
+		notice = ""
+	}
+	p.r.code(w, http.StatusOK, p.codePage(q, notice, "", 0))
+}
+
+// checkCode checks the code; the right one starts a session (R24).
+func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
+	q, ok := p.withFlow(w, r)
+	if !ok {
+		return
+	}
+	if q.flow.Step != core.FlowStarted {
+		p.afterVerified(w, r, q)
+		return
+	}
+	var cookie platform.Secret
+	err := p.passcode.Verify(r.Context(), q.tenant.ID, q.flow, q.user.MailKey, r.PostFormValue("code"), func(tx store.Tx) error {
+		var err error
+		cookie, err = p.redeem.Verified(r.Context(), tx, q.flow)
+		return err
+	})
+	var th *passcode.Throttled
+	switch {
+	case err == nil:
+		p.setCookie(w, "session", q.tenant.ID, cookie, p.redeem.SessionTTL())
+		p.afterVerified(w, r, q)
+	case errors.Is(err, passcode.ErrMalformed):
+		p.r.code(w, http.StatusBadRequest, p.codePage(q, "", "code.malformed", 0))
+	case errors.Is(err, passcode.ErrWrong):
+		p.r.code(w, http.StatusBadRequest, p.codePage(q, "", "code.wrong", 0))
+	case errors.Is(err, passcode.ErrExpired):
+		p.r.code(w, http.StatusBadRequest, p.codePage(q, "", "code.expired", 0))
+	case errors.As(err, &th):
+		p.r.code(w, http.StatusTooManyRequests, p.codePage(q, "", "code.locked", 0))
+	default:
+		p.flowError(w, q, err)
+	}
+}
+
+// afterVerified sends a verified flow on: consent for a pending guest,
+// otherwise straight to where the invitation leads.
+func (p *Pages) afterVerified(w http.ResponseWriter, r *http.Request, q *req) {
+	switch {
+	case q.flow.Step == core.FlowStarted:
+		seeOther(w, r, q.path("/signin/passcode"))
+	case q.flow.Step == core.FlowDone:
+		p.r.message(w, http.StatusOK, messagePage{base: q.base(), Heading: "done.heading", Body: "done.body", Link: q.flow.RedirectURL})
+	case q.user.ExternalUserState != core.StateAccepted:
+		seeOther(w, r, q.path("/signin/consent"))
+	default:
+		if err := p.redeem.Finish(r.Context(), q.flow); err != nil && !errors.Is(err, redeem.ErrWrongStep) {
+			p.internal(w, q.base(), err)
+			return
+		}
+		seeOther(w, r, q.flow.RedirectURL)
+	}
+}
+
+// consentPage names the organization and what it will see (R5).
+func (p *Pages) consentPage(w http.ResponseWriter, r *http.Request) {
+	q, ok := p.withFlow(w, r)
+	if !ok {
+		return
+	}
+	if q.flow.Step != core.FlowVerified || q.user.ExternalUserState == core.StateAccepted {
+		p.afterVerified(w, r, q)
+		return
+	}
+	p.r.consent(w, http.StatusOK, consentPage{base: q.base(), Name: q.user.DisplayName, Email: q.user.Mail, Action: q.path("/signin/consent")})
+}
+
+// consent accepts or declines. Of two browsers accepting at once exactly
+// one redeems; the other gets a clear page (R6).
+func (p *Pages) consent(w http.ResponseWriter, r *http.Request) {
+	q, ok := p.withFlow(w, r)
+	if !ok {
+		return
+	}
+	if q.flow.Step != core.FlowVerified {
+		p.afterVerified(w, r, q)
+		return
+	}
+	if r.PostFormValue("action") != "accept" {
+		p.r.message(w, http.StatusOK, messagePage{base: q.base(), Heading: "declined.heading", Body: "declined.body"})
+		return
+	}
+	switch err := p.redeem.Accept(r.Context(), q.flow, q.user); {
+	case err == nil:
+		seeOther(w, r, q.flow.RedirectURL)
+	case errors.Is(err, redeem.ErrRedeemed):
+		p.r.message(w, http.StatusConflict, messagePage{base: q.base(), Heading: "redeemed.heading", Body: "redeemed.body", Link: q.flow.RedirectURL})
+	default:
+		p.flowError(w, q, err)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,122 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+
+	"guestlist/internal/i18n"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Static serves /static/ (the stylesheet).
+func Static() http.Handler {
+	sub, _ := fs.Sub(staticFS, "static")
+	return http.StripPrefix("/static/", http.FileServerFS(sub))
+}
+
+// Loc translates for one page in one language.
+type Loc struct {
+	Lang string
+	cat  *i18n.Catalog
+}
+
+// T translates id with placeholder pairs ("Org", "Fabrikam", …).
+func (l Loc) T(id string, kv ...any) string {
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return l.cat.T(l.Lang, id, m)
+}
+
+// base is what every page has.
+type base struct {
+	L   Loc
+	Org string // the organization's display name, may be empty
+}
+
+type startPage struct {
+	base
+	Email  string
+	Action string
+	Notice string // message id of a notice, or ""
+	Error  string // message id of an error, or ""
+	Wait   int    // seconds, for code.wait
+}
+
+type codePage struct {
+	base
+	Email   string
+	Action  string
+	Resend  string
+	Minutes int
+	Digits  int
+	Notice  string
+	Error   string
+	Wait    int
+}
+
+type consentPage struct {
+	base
+	Name   string
+	Email  string
+	Action string
+}
+
+type messagePage struct {
+	base
+	Heading string // message id
+	Body    string // message id
+	Link    string // optional continue link (already validated)
+}
+
+// renderer holds the parsed templates.
+type renderer struct {
+	t   *template.Template
+	log *slog.Logger
+}
+
+func newRenderer(log *slog.Logger) (*renderer, error) {
+	t, err := template.ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse templates: %w", err)
+	}
+	return &renderer{t: t, log: log}, nil
+}
+
+func (r *renderer) start(w http.ResponseWriter, status int, p startPage) {
+	r.render(w, status, "start.html", p)
+}
+func (r *renderer) code(w http.ResponseWriter, status int, p codePage) {
+	r.render(w, status, "code.html", p)
+}
+func (r *renderer) consent(w http.ResponseWriter, status int, p consentPage) {
+	r.render(w, status, "consent.html", p)
+}
+func (r *renderer) message(w http.ResponseWriter, status int, p messagePage) {
+	r.render(w, status, "message.html", p)
+}
+
+func (r *renderer) render(w http.ResponseWriter, status int, name string, data any) {
+	var b bytes.Buffer
+	if err := r.t.ExecuteTemplate(&b, name, data); err != nil {
+		r.log.Error("web: render", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(b.Bytes())
+}

@@ -1,0 +1,45 @@
+package web
+
+import "net/http"
+
+// Routes registers every guest page on mux. All of them are browser routes:
+// cross-origin POSTs are refused (CSRF) and pages may not be framed.
+func (p *Pages) Routes(mux *http.ServeMux) {
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(p.forbidden))
+	page := func(pattern string, h http.HandlerFunc) {
+		mux.Handle(pattern, securityHeaders(csrf.Handler(h)))
+	}
+	page("GET /{tenant}/redeem", p.redeemLink)
+	page("GET /{tenant}/signin/passcode", p.startPage)
+	page("POST /{tenant}/signin/passcode", p.sendCode)
+	page("GET /{tenant}/signin/code", p.enterCode)
+	page("POST /{tenant}/signin/code", p.checkCode)
+	page("GET /{tenant}/signin/consent", p.consentPage)
+	page("POST /{tenant}/signin/consent", p.consent)
+	mux.Handle("GET /static/", Static())
+}
+
+// securityHeaders: no framing, no referrer (a redeem link carries its token
+// in the URL), nothing loaded from elsewhere.
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func (p *Pages) forbidden(w http.ResponseWriter, r *http.Request) {
+	loc := Loc{Lang: p.lang(r, nil, nil), cat: p.cat}
+	p.r.message(w, http.StatusForbidden, messagePage{base: base{L: loc}, Heading: "error.heading", Body: "error.forbidden"})
+}
+
+// NotFound is the page for any path nothing else serves.
+func (p *Pages) NotFound(w http.ResponseWriter, r *http.Request) {
+	loc := Loc{Lang: p.lang(r, nil, nil), cat: p.cat}
+	p.r.message(w, http.StatusNotFound, messagePage{base: base{L: loc}, Heading: "error.heading", Body: "error.link"})
+}
