@@ -65,7 +65,9 @@ func (a *API) authenticate(r *http.Request) (*core.Tenant, error) {
 	return t, nil
 }
 
-// Routes registers every /v1.0/ route on mux.
+// Routes registers every /v1.0/ route on mux. Unknown /v1.0/ paths are
+// answered by the server's root handler in the same error shape (a catch-all
+// here would overlap the /{tenant}/… guest routes).
 func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /v1.0/invitations", a.authed(a.createInvitation))
 	mux.HandleFunc("GET /v1.0/invitations", a.authed(a.listInvitations))
@@ -76,9 +78,6 @@ func (a *API) Routes(mux *http.ServeMux) {
 	const email = "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/email"
 	mux.HandleFunc("GET "+email, a.authed(a.getEmailPolicy))
 	mux.HandleFunc("PATCH "+email, a.authed(a.patchEmailPolicy))
-	mux.HandleFunc("/v1.0/", a.authed(func(w http.ResponseWriter, r *http.Request, _ *core.Tenant) error {
-		return core.Errorf(core.ErrNotFound, "Request_ResourceNotFound", "Resource not found for the segment %q.", strings.TrimPrefix(r.URL.Path, "/v1.0/"))
-	}))
 }
 
 func (a *API) context(entity string) string { return a.baseURL + "/v1.0/$metadata#" + entity }

@@ -32,9 +32,6 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /operator/v1/tenants", a.guard(a.list))
 	mux.HandleFunc("GET /operator/v1/tenants/{id}", a.guard(a.get))
 	mux.HandleFunc("DELETE /operator/v1/tenants/{id}", a.guard(a.delete))
-	mux.HandleFunc("/operator/v1/", a.guard(func(w http.ResponseWriter, r *http.Request) error {
-		return core.NotFoundf("no operator resource at %s %s", r.Method, r.URL.Path)
-	}))
 }
 
 func (a *API) guard(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {

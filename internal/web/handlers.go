@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"time"
 
 	"guestlist/internal/core"
 	"guestlist/internal/passcode"
@@ -26,7 +25,7 @@ func (p *Pages) redeemLink(w http.ResponseWriter, r *http.Request) {
 		p.flowError(w, q, err)
 		return
 	}
-	p.setCookie(w, "flow", q.tenant.ID, st.Cookie, time.Until(st.Flow.ExpiresAt))
+	p.setCookie(w, "flow", q.tenant.ID, st.Cookie, st.Flow.ExpiresAt.Sub(st.Flow.CreatedAt))
 	skipped, err := p.redeem.SkipWithSession(r.Context(), &st.Flow, p.session(r.Context(), r, q.tenant))
 	if err != nil {
 		p.flowError(w, q, err)

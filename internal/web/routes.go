@@ -17,7 +17,8 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	page("POST /{tenant}/signin/code", p.checkCode)
 	page("GET /{tenant}/signin/consent", p.consentPage)
 	page("POST /{tenant}/signin/consent", p.consent)
-	mux.Handle("GET /static/", Static())
+	// Exact paths: a /static/ prefix would overlap /{tenant}/redeem.
+	mux.Handle("GET /static/style.css", Static())
 }
 
 // securityHeaders: no framing, no referrer (a redeem link carries its token

@@ -1,0 +1,202 @@
+// Command guestlist runs the guestlist identity service and its operator
+// commands. It only parses configuration, builds the server and runs the
+// chosen subcommand.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/alecthomas/kong"
+
+	"guestlist/internal/invite"
+	"guestlist/internal/platform"
+	"guestlist/internal/server"
+	"guestlist/internal/store/sqlstore"
+	"guestlist/internal/tenants"
+)
+
+// common are the settings every command that opens the database shares.
+type common struct {
+	Data             string `default:"./guestlist-data" help:"Directory for the SQLite database and the secret key."`
+	Database         string `help:"Database URL (postgres://…); default the SQLite file in --data."`
+	SecretKey        string `help:"Server key as hex (64+ characters); default the key file in --data. All processes of a deployment must share it."`
+	DeploymentDomain string `default:"guestlist.localhost" help:"Deployment domain that tenants' initial domains are made under."`
+	BaseURL          string `help:"Public URL of this deployment; default http://<addr> (http://127.0.0.1:8080 outside serve)."`
+}
+
+type serveCmd struct {
+	common
+	Addr          string        `default:"127.0.0.1:8080" help:"Address to listen on."`
+	SMTP          string        `name:"smtp" help:"SMTP server: smtp://[user:pass@]host:port (STARTTLS when offered), smtp+starttls://… (STARTTLS required), smtps://… (implicit TLS). Empty keeps mail in the dev mailbox at /dev/mail."`
+	MailFrom      string        `help:"Sender address of outgoing mail."`
+	PasscodeTTL   time.Duration `default:"30m" help:"How long a one-time passcode is valid."`
+	SessionTTL    time.Duration `default:"24h" help:"How long a guest stays signed in."`
+	OperatorToken string        `help:"Bearer token for /operator/v1/; generated and printed when empty."`
+	Profile       string        `default:"public" enum:"public,government" help:"Cloud profile (public or government)."`
+	LogLevel      string        `default:"info" enum:"debug,info,warn,error" help:"Log level."`
+}
+
+type migrateCmd struct {
+	common
+}
+
+type tenantCreateCmd struct {
+	common
+	Name     string   `required:"" help:"Display name of the organization."`
+	Domain   []string `name:"domain" help:"A verified domain of the tenant (repeatable)."`
+	Language string   `default:"en" help:"Default language of the tenant's pages and mail."`
+}
+
+type inviteCmd struct {
+	common
+	Tenant      string `required:"" help:"Tenant id or domain."`
+	Email       string `required:"" help:"Guest's email address."`
+	RedirectURL string `required:"" help:"Where the guest lands after redeeming."`
+	DisplayName string `help:"Guest's display name."`
+	Send        bool   `help:"Send the invitation email (delivered by a running server)."`
+}
+
+type cli struct {
+	Serve   serveCmd   `cmd:"" default:"1" help:"Run the service."`
+	Migrate migrateCmd `cmd:"" help:"Apply database migrations and exit."`
+	Tenant  struct {
+		Create tenantCreateCmd `cmd:"" help:"Create a tenant and print its admin application's credentials."`
+	} `cmd:"" help:"Manage tenants."`
+	Invite inviteCmd `cmd:"" help:"Invite a guest and print the redeem link."`
+}
+
+func main() {
+	var c cli
+	k := kong.Parse(&c, kong.Name("guestlist"),
+		kong.Description("Guest access for your applications: invite by email, sign in with a one-time passcode."),
+		kong.DefaultEnvars("GUESTLIST"), kong.UsageOnError())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	k.BindTo(ctx, (*context.Context)(nil))
+	if err := k.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "guestlist:", err)
+		os.Exit(1)
+	}
+}
+
+func (c common) config() server.Config {
+	base := c.BaseURL
+	if base == "" {
+		base = "http://127.0.0.1:8080"
+	}
+	return server.Config{DataDir: c.Data, Database: c.Database, SecretKey: c.SecretKey, Domain: c.DeploymentDomain, BaseURL: base}
+}
+
+func (s *serveCmd) Run(ctx context.Context) error {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(s.LogLevel))
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	cfg := s.config()
+	if s.BaseURL == "" {
+		cfg.BaseURL = "http://" + s.Addr
+	}
+	cfg.SMTP, cfg.MailFrom, cfg.PasscodeTTL, cfg.SessionTTL, cfg.Profile = s.SMTP, s.MailFrom, s.PasscodeTTL, s.SessionTTL, s.Profile
+	cfg.OperatorToken = s.OperatorToken
+	if cfg.OperatorToken == "" {
+		cfg.OperatorToken = platform.NewToken()
+		fmt.Fprintf(os.Stderr, "operator token (set GUESTLIST_OPERATOR_TOKEN to choose one): %s\n", cfg.OperatorToken)
+	}
+	srv, err := server.New(ctx, cfg, server.Deps{Logger: log})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", s.Addr)
+	if err != nil {
+		srv.Close()
+		return err
+	}
+	workers, stopWorkers := context.WithCancel(context.Background())
+	srv.Start(workers)
+	hs := &http.Server{Handler: srv.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	log.Info("guestlist serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "database", redactURL(cfg.DatabaseURL()), "dev_mailbox", srv.DevMail)
+	if srv.DevMail {
+		log.Info("no SMTP server configured: outgoing mail is kept in the dev mailbox", "url", cfg.BaseURL+"/dev/mail")
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		log.Info("shutting down: draining requests")
+		shut, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		err = hs.Shutdown(shut)
+		cancel()
+	}
+	stopWorkers()
+	if cerr := srv.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func redactURL(s string) string {
+	if i := strings.Index(s, "@"); i > 0 && strings.Contains(s, "://") {
+		return s[:strings.Index(s, "://")+3] + "…" + s[i:]
+	}
+	return s
+}
+
+func (m *migrateCmd) Run(ctx context.Context) error {
+	if err := os.MkdirAll(m.Data, 0o700); err != nil && m.Database == "" {
+		return err
+	}
+	return sqlstore.Migrate(ctx, m.config().DatabaseURL())
+}
+
+func quietServer(ctx context.Context, c common) (*server.Server, error) {
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return server.New(ctx, c.config(), server.Deps{Logger: log})
+}
+
+func (t *tenantCreateCmd) Run(ctx context.Context) error {
+	srv, err := quietServer(ctx, t.common)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	c, err := srv.Tenants.Create(ctx, tenants.Request{DisplayName: t.Name, Domains: t.Domain, DefaultLanguage: t.Language})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("tenant id:      %s\ninitial domain: %s\ndomains:        %s\nadmin app id:   %s\nclient secret:  %s\n",
+		c.Tenant.ID, c.Tenant.InitialDomain, strings.Join(c.Tenant.Domains, ", "), c.AppID, string(c.ClientSecret))
+	return nil
+}
+
+func (i *inviteCmd) Run(ctx context.Context) error {
+	srv, err := quietServer(ctx, i.common)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	t, err := srv.Tenants.Resolve(ctx, i.Tenant)
+	if err != nil {
+		return err
+	}
+	res, err := srv.Invites.Invite(ctx, t, invite.Request{Email: i.Email, RedirectURL: i.RedirectURL,
+		DisplayName: i.DisplayName, SendInvitationMessage: i.Send})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("user id:    %s\nstatus:     %s\nredeem url: %s\n", res.User.ID, res.Invitation.Status, res.RedeemURL)
+	return nil
+}

@@ -1,0 +1,42 @@
+package server
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"guestlist/internal/mail"
+	"guestlist/internal/passcode"
+	"guestlist/internal/platform"
+)
+
+// Config is what an operator sets (flags and GUESTLIST_* variables).
+type Config struct {
+	BaseURL       string        // public URL, e.g. http://127.0.0.1:8080
+	DataDir       string        // SQLite database and key file
+	Database      string        // database URL; empty = SQLite in DataDir
+	SMTP          string        // smtp://, smtp+starttls://, smtps://; empty = dev mailbox
+	MailFrom      string        // sender address
+	PasscodeTTL   time.Duration // SPEC R22
+	SessionTTL    time.Duration // SPEC R24
+	OperatorToken string        // protects /operator/v1/
+	SecretKey     string        // hex server key; empty = key file in DataDir
+	Domain        string        // deployment domain initial domains go under
+	Profile       string        // cloud profile: public or government (R40)
+	OTPAutoEnable time.Time     // when "default" turns OTP on (public profile)
+	Passcode      passcode.Config
+}
+
+// Deps are what tests replace: the clock, logger, metrics registry and
+// optionally the SMTP client's TLS settings.
+type Deps struct {
+	Now      platform.Clock
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
+	SMTPOpts []mail.SMTPOption
+	// Sender replaces the configured mail transport (benchmarks only).
+	Sender mail.Sender
+	// MailWorker tunes the outbox worker (tests shorten backoff).
+	MailWorker mail.WorkerOptions
+}

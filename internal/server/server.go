@@ -1,0 +1,233 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"guestlist/internal/compose"
+	"guestlist/internal/graph"
+	"guestlist/internal/i18n"
+	"guestlist/internal/invite"
+	"guestlist/internal/mail"
+	"guestlist/internal/oidcop"
+	"guestlist/internal/operator"
+	"guestlist/internal/passcode"
+	"guestlist/internal/platform"
+	"guestlist/internal/policy"
+	"guestlist/internal/redeem"
+	"guestlist/internal/store"
+	"guestlist/internal/store/sqlstore"
+	"guestlist/internal/tenants"
+	"guestlist/internal/web"
+)
+
+// Server is one assembled guestlist process.
+type Server struct {
+	Handler http.Handler
+	Store   store.Store
+	Tenants *tenants.Service
+	Invites *invite.Service
+	Worker  *mail.Worker
+	DevMail bool // outgoing mail stays in the dev mailbox
+
+	cfg  Config
+	deps Deps
+	log  *slog.Logger
+	wg   sync.WaitGroup
+}
+
+// DatabaseURL is the database a configuration names: Database, or the
+// SQLite file in DataDir.
+func (c Config) DatabaseURL() string {
+	if c.Database != "" {
+		return c.Database
+	}
+	return filepath.Join(c.DataDir, "guestlist.db")
+}
+
+// New opens the store (applying migrations), loads or creates the keys and
+// builds every surface. Close releases the store.
+func New(ctx context.Context, cfg Config, deps Deps) (*Server, error) {
+	if deps.Now == nil {
+		deps.Now = platform.SystemClock
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.Default()
+	}
+	if deps.Registry == nil {
+		deps.Registry = prometheus.NewRegistry()
+	}
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	key, err := platform.LoadOrCreateKey(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	ring, err := platform.NewKeyring(key)
+	if err != nil {
+		return nil, err
+	}
+	st, err := sqlstore.Open(ctx, cfg.DatabaseURL(), sqlstore.Options{Logger: deps.Logger, Migrate: true})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	s := &Server{Store: st, cfg: cfg, deps: deps, log: deps.Logger}
+	if err := s.build(ctx, ring); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (c *Config) check() error {
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		return fmt.Errorf("--base-url must be an http(s) URL with no path, got %q", c.BaseURL)
+	}
+	c.BaseURL = strings.TrimSuffix(c.BaseURL, "/")
+	if c.Domain == "" {
+		c.Domain = "guestlist.localhost"
+	}
+	if c.Profile == "" {
+		c.Profile = policy.ProfilePublic
+	}
+	if c.Profile != policy.ProfilePublic && c.Profile != policy.ProfileGovernment {
+		return fmt.Errorf("--profile must be public or government")
+	}
+	if c.MailFrom == "" {
+		c.MailFrom = "guestlist@" + u.Hostname()
+		if !strings.Contains(u.Hostname(), ".") {
+			c.MailFrom = "guestlist@" + c.Domain
+		}
+	}
+	if c.PasscodeTTL > 0 {
+		c.Passcode.TTL = c.PasscodeTTL
+	}
+	return nil
+}
+
+func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
+	cfg, deps, st := s.cfg, s.deps, s.Store
+	cat, err := i18n.New()
+	if err != nil {
+		return err
+	}
+	mails, err := compose.New(cat)
+	if err != nil {
+		return err
+	}
+	sender := deps.Sender
+	if sender == nil {
+		if cfg.SMTP == "" {
+			sender, s.DevMail = mail.DevSender{}, true
+		} else if sender, err = mail.NewSMTPSender(cfg.SMTP, cfg.MailFrom, deps.SMTPOpts...); err != nil {
+			return err
+		}
+	}
+	wopts := deps.MailWorker
+	wopts.Now = deps.Now
+	if wopts.Metrics, err = mail.NewMetrics(deps.Registry); err != nil {
+		return err
+	}
+	s.Worker = mail.NewWorker(st, sender, deps.Logger, wopts)
+
+	keys, err := oidcop.NewKeys(ctx, st, deps.Now)
+	if err != nil {
+		return err
+	}
+	deploy := policy.Deployment{Profile: cfg.Profile, OTPAutoEnable: cfg.OTPAutoEnable}
+	s.Tenants = tenants.New(st, ring, deps.Now, cfg.Domain)
+	s.Invites = invite.New(st, ring, deps.Now, cat, mails, cfg.BaseURL, s.Worker.Notify)
+	codes := passcode.New(st, ring, deps.Now, mails, cfg.Passcode, s.Worker.Notify)
+	flows := redeem.New(st, ring, deps.Now, deploy, redeem.Config{SessionTTL: cfg.SessionTTL})
+	issuer := oidcop.NewIssuer(st, keys, ring, deps.Now, s.Tenants, cfg.BaseURL, deps.Logger)
+	pages, err := web.New(s.Tenants, flows, codes, cat, strings.HasPrefix(cfg.BaseURL, "https://"), deps.Logger)
+	if err != nil {
+		return err
+	}
+	s.Handler = s.routes(pages, issuer, graph.New(st, issuer, s.Invites, deploy, deps.Now, cfg.BaseURL, deps.Logger))
+	return nil
+}
+
+func (s *Server) routes(pages *web.Pages, issuer *oidcop.Issuer, api *graph.API) http.Handler {
+	mux := http.NewServeMux()
+	pages.Routes(mux)
+	api.Routes(mux)
+	operator.New(s.Tenants, platform.Secret(s.cfg.OperatorToken), s.log).Routes(mux)
+	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", issuer.TokenHandler)
+	if s.DevMail {
+		mux.Handle("GET /dev/mail", mail.DevMailboxHandler(s.Store, s.log))
+		mux.Handle("GET /dev/mail/", mail.DevMailboxHandler(s.Store, s.log))
+	}
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", s.ready)
+	reg := s.deps.Registry
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("guestlist is running. Guests arrive through the links in their invitations.\n"))
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1.0/") || strings.HasPrefix(r.URL.Path, "/operator/") || strings.Contains(r.URL.Path, "/oauth2/") {
+			platform.WriteError(w, s.log, notFound(r))
+			return
+		}
+		pages.NotFound(w, r)
+	})
+	return platform.Middleware(mux, s.log, reg)
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.Store.Ping(ctx); err != nil {
+		s.log.Warn("readyz: database unreachable", "err", err)
+		http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
+
+// Start runs the background workers until ctx ends; Close waits for them.
+func (s *Server) Start(ctx context.Context) {
+	s.wg.Add(2)
+	go func() { defer s.wg.Done(); s.Worker.Run(ctx) }()
+	go func() { defer s.wg.Done(); s.prune(ctx) }()
+}
+
+// prune deletes expired flows, codes, sessions and old throttle events.
+func (s *Server) prune(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.Store.Prune(ctx, s.deps.Now().Add(-2*time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
+				s.log.Warn("prune", "err", err)
+			}
+		}
+	}
+}
+
+// Close waits for the workers (after their context ended) and closes the
+// store.
+func (s *Server) Close() error {
+	s.wg.Wait()
+	return s.Store.Close()
+}
