@@ -26,10 +26,10 @@ var Start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 // Options tune New; the zero value is a fresh server with its own SMTP
 // server and clock.
 type Options struct {
-	DataDir    string            // reuse a directory (restart tests)
-	SecretKey  string            // hex; default a fixed test key
-	SMTP       *smtptest.Server  // share an SMTP server; default a new one
-	Clock      *Clock            // share a clock; default NewClock(Start)
+	DataDir    string           // reuse a directory (restart tests)
+	SecretKey  string           // hex; default a fixed test key
+	SMTP       *smtptest.Server // share an SMTP server; default a new one
+	Clock      *Clock           // share a clock; default NewClock(Start)
 	Config     func(*server.Config)
 	MailWorker mail.WorkerOptions
 	Logger     *slog.Logger
