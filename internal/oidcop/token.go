@@ -130,7 +130,9 @@ func (i *Issuer) Issue(tenantID, appID string) (string, error) {
 // Verify checks a bearer token: signature by one of our keys, issuer of its
 // own tenant, our audience, not expired. Errors: core.ErrUnauthenticated.
 func (i *Issuer) Verify(ctx context.Context, raw string) (*Claims, error) {
-	bad := func(msg string) error { return core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "%s", msg) }
+	bad := func(msg string) error {
+		return core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "%s", msg)
+	}
 	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
 	if err != nil || len(tok.Headers) != 1 {
 		return nil, bad("the access token is malformed")
