@@ -1,0 +1,131 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"guestlist/internal/core"
+)
+
+// A flow, passcode or session is live while now < ExpiresAt.
+
+const flowCols = `tenant_id, id, user_id, invitation_id, email, redirect_url, locale, step,
+	client_ip, created_at, expires_at`
+
+func (o ops) CreateFlow(ctx context.Context, f *core.Flow) error {
+	_, err := o.wr().ExecContext(ctx, `INSERT INTO flows (`+flowCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		f.TenantID, f.ID, f.UserID, f.InvitationID, f.Email, f.RedirectURL, f.Locale, f.Step,
+		f.ClientIP, micros(f.CreatedAt), micros(f.ExpiresAt))
+	return o.writeErr(err, "create flow", "the sign-in flow already exists")
+}
+
+// GetFlow returns the flow unless it expired at now (core.ErrNotFound).
+func (o ops) GetFlow(ctx context.Context, tenantID, id string, now time.Time) (*core.Flow, error) {
+	var f core.Flow
+	err := o.rd().QueryRowContext(ctx, `SELECT `+flowCols+` FROM flows
+		WHERE tenant_id = $1 AND id = $2 AND expires_at > $3`, tenantID, id, micros(now)).
+		Scan(&f.TenantID, &f.ID, &f.UserID, &f.InvitationID, &f.Email, &f.RedirectURL,
+			&f.Locale, &f.Step, &f.ClientIP, timeCol{&f.CreatedAt}, timeCol{&f.ExpiresAt})
+	if err != nil {
+		return nil, readErr(err, "get flow", "the sign-in has expired or does not exist")
+	}
+	return &f, nil
+}
+
+// SetFlowStep is a conditional update from step `from` to `to`, so each
+// step of a flow is taken once. It does not look at expiry: the caller
+// read the flow with GetFlow first.
+func (o ops) SetFlowStep(ctx context.Context, tenantID, id, from, to string) error {
+	q := o.wr()
+	res, err := q.ExecContext(ctx, `UPDATE flows SET step = $4
+		WHERE tenant_id = $1 AND id = $2 AND step = $3`, tenantID, id, from, to)
+	if err != nil {
+		return fmt.Errorf("sqlstore: set flow step: %w", err)
+	}
+	return o.conditional(ctx, q, res, cond{
+		what:     "set flow step",
+		exists:   `SELECT 1 FROM flows WHERE tenant_id = $1 AND id = $2`,
+		args:     []any{tenantID, id},
+		conflict: "the sign-in has already moved on",
+		missing:  "the sign-in does not exist",
+	})
+}
+
+const passcodeCols = `tenant_id, id, flow_id, mail_key, seed, code_hash, attempts,
+	created_at, expires_at, used_at`
+
+func (o ops) CreatePasscode(ctx context.Context, p *core.Passcode) error {
+	_, err := o.wr().ExecContext(ctx, `INSERT INTO passcodes (`+passcodeCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		p.TenantID, p.ID, p.FlowID, p.MailKey, blob(p.Seed), blob(p.CodeHash), p.Attempts,
+		micros(p.CreatedAt), micros(p.ExpiresAt), micros(p.UsedAt))
+	return o.writeErr(err, "create passcode", "the passcode already exists")
+}
+
+// LivePasscodes lists the flow's unused codes that are unexpired at now,
+// newest first.
+func (o ops) LivePasscodes(ctx context.Context, tenantID, flowID string, now time.Time) ([]core.Passcode, error) {
+	rows, err := o.rd().QueryContext(ctx, `SELECT `+passcodeCols+` FROM passcodes
+		WHERE tenant_id = $1 AND flow_id = $2 AND used_at = 0 AND expires_at > $3
+		ORDER BY created_at DESC, id DESC`, tenantID, flowID, micros(now))
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: live passcodes: %w", err)
+	}
+	var list []core.Passcode
+	for rows.Next() {
+		var p core.Passcode
+		err := rows.Scan(&p.TenantID, &p.ID, &p.FlowID, &p.MailKey, &p.Seed, &p.CodeHash,
+			&p.Attempts, timeCol{&p.CreatedAt}, timeCol{&p.ExpiresAt}, timeCol{&p.UsedAt})
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlstore: live passcodes: %w", err)
+		}
+		list = append(list, p)
+	}
+	return list, closeRows(rows, "live passcodes")
+}
+
+// AddPasscodeAttempts adds one wrong attempt to each of the tenant's codes
+// in ids, in one statement; ids that do not exist are skipped.
+func (o ops) AddPasscodeAttempts(ctx context.Context, tenantID string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, tenantID)
+	marks := make([]string, len(ids))
+	for i, id := range ids {
+		args = append(args, id)
+		marks[i] = fmt.Sprintf("$%d", i+2)
+	}
+	_, err := o.wr().ExecContext(ctx, `UPDATE passcodes SET attempts = attempts + 1
+		WHERE tenant_id = $1 AND id IN (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: add passcode attempts: %w", err)
+	}
+	return nil
+}
+
+// UsePasscode is a conditional update: an unused code (used_at 0) gets
+// used_at = at, so a code is accepted once. at must not be zero.
+func (o ops) UsePasscode(ctx context.Context, tenantID, id string, at time.Time) error {
+	if at.IsZero() {
+		return core.Invalidf("a passcode cannot be used at the zero time")
+	}
+	q := o.wr()
+	res, err := q.ExecContext(ctx, `UPDATE passcodes SET used_at = $3
+		WHERE tenant_id = $1 AND id = $2 AND used_at = 0`, tenantID, id, micros(at))
+	if err != nil {
+		return fmt.Errorf("sqlstore: use passcode: %w", err)
+	}
+	return o.conditional(ctx, q, res, cond{
+		what:     "use passcode",
+		exists:   `SELECT 1 FROM passcodes WHERE tenant_id = $1 AND id = $2`,
+		args:     []any{tenantID, id},
+		conflict: "the passcode has already been used",
+		missing:  "the passcode does not exist",
+	})
+}

@@ -1,0 +1,69 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// migrationsFS holds the goose SQL files of both databases; the dialect
+// picks its directory.
+//
+//go:embed migrations
+var migrationsFS embed.FS
+
+// Migrate applies every pending migration to the database named by dsn
+// (the guestlist migrate command). On SQLite each migration runs in its
+// own BEGIN IMMEDIATE transaction; run it from one process at a time.
+// PostgreSQL will hold a session advisory lock while migrating.
+func Migrate(ctx context.Context, dsn string) error {
+	b, err := parseDSN(dsn)
+	if err != nil {
+		return err
+	}
+	if b.d.name == "postgres" {
+		return errNoPostgres
+	}
+	db, err := connect(ctx, b.d, b.writeDSN, 1)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return migrate(ctx, db, b.d, slog.New(slog.DiscardHandler))
+}
+
+// migrate runs goose's provider (no global registry) over the dialect's
+// embedded migrations and logs what it applied.
+func migrate(ctx context.Context, db *sql.DB, d *dialect, log *slog.Logger) error {
+	fsys, err := fs.Sub(migrationsFS, d.migrations)
+	if err != nil {
+		return fmt.Errorf("sqlstore: migrations: %w", err)
+	}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	if d.name == "postgres" {
+		l, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return fmt.Errorf("sqlstore: migration lock: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(l))
+	}
+	p, err := goose.NewProvider(d.goose, db, fsys, opts...)
+	if err != nil {
+		return fmt.Errorf("sqlstore: migrations: %w", err)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("sqlstore: migrate: %w", err)
+	}
+	for _, r := range results {
+		log.Info("sqlstore: migrated", "version", r.Source.Version,
+			"file", r.Source.Path, "duration", r.Duration)
+	}
+	return nil
+}

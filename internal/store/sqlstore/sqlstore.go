@@ -1,0 +1,176 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"guestlist/internal/store"
+)
+
+// Options configure Open.
+type Options struct {
+	// Logger receives migration progress; nil discards it.
+	Logger *slog.Logger
+	// Migrate applies pending migrations before Open returns. Without it
+	// the schema must already be current (see Migrate).
+	Migrate bool
+	// ReadConns is the size of the SQLite pool of read-only connections
+	// that serve reads outside InTx; 0 means 4.
+	ReadConns int
+}
+
+// Store is the SQL store. Its store.Tx methods, called on the Store, each
+// run as their own transaction: reads on the reader pool, writes on the
+// writer connection.
+type Store struct {
+	ops
+}
+
+var _ store.Store = (*Store)(nil)
+
+// errNoPostgres is returned for postgres:// DSNs until the pgx backend is
+// wired in; the dialect, queries and migrations are ready for it.
+var errNoPostgres = errors.New("sqlstore: PostgreSQL support is not built yet")
+
+// SQLite connection parameters. The writer sets up WAL (persistent in the
+// file) so readers never block it; busy_timeout covers the rare moments a
+// reader or another process still holds a lock (checkpoints, a second
+// process), and _txlock=immediate takes the write lock at BEGIN, so a
+// transaction never fails half way when it first writes.
+// _time_integer_format makes a time.Time passed by mistake land in the
+// same unit as every other time column.
+const (
+	sqliteWriterParams = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
+		"&_txlock=immediate&_time_integer_format=unix_micro"
+	sqliteReaderParams = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
+		"&_pragma=query_only(1)&_time_integer_format=unix_micro"
+	defaultReadConns = 4
+)
+
+// backend is what a DSN names: the dialect and the connection strings of
+// the writer and of the readers.
+type backend struct {
+	d                 *dialect
+	writeDSN, readDSN string
+}
+
+// parseDSN accepts a postgres:// (or postgresql://) URL, or an SQLite file
+// given as a path or a file: URI, optionally with its own parameters.
+func parseDSN(dsn string) (backend, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return backend{d: postgresDialect(), writeDSN: dsn, readDSN: dsn}, nil
+	}
+	base, query, _ := strings.Cut(dsn, "?")
+	path := strings.TrimPrefix(base, "file:")
+	if path == "" || path == ":memory:" || strings.Contains(query, "mode=memory") {
+		return backend{}, errors.New("sqlstore: SQLite needs a database file: " +
+			"an in-memory database is not shared by the writer and the readers")
+	}
+	join := func(params string) string {
+		if query == "" {
+			return base + "?" + params
+		}
+		return base + "?" + query + "&" + params
+	}
+	return backend{
+		d:        sqliteDialect(),
+		writeDSN: join(sqliteWriterParams),
+		readDSN:  join(sqliteReaderParams),
+	}, nil
+}
+
+// Open connects to the database named by dsn (see parseDSN), applies
+// migrations when opts.Migrate is set, and returns the store.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	return open(ctx, dsn, opts, true)
+}
+
+// open is Open with the prepared statement cache optional, so the
+// benchmark can compare both.
+func open(ctx context.Context, dsn string, opts Options, cache bool) (*Store, error) {
+	b, err := parseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if b.d.name == "postgres" {
+		return nil, errNoPostgres
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	w, err := connect(ctx, b.d, b.writeDSN, 1)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Migrate {
+		if err := migrate(ctx, w, b.d, log); err != nil {
+			w.Close()
+			return nil, err
+		}
+	}
+	n := opts.ReadConns
+	if n <= 0 {
+		n = defaultReadConns
+	}
+	r, err := connect(ctx, b.d, b.readDSN, n)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	h := &handles{d: b.d, w: w, r: r, log: log}
+	if cache {
+		h.wc, h.rc = newStmtCache(w), newStmtCache(r)
+	}
+	return &Store{ops{h: h}}, nil
+}
+
+// connect opens a pool of at most n connections and checks that the
+// database answers (which, for the SQLite writer, also switches the file
+// to WAL before any reader connects).
+func connect(ctx context.Context, d *dialect, dsn string, n int) (*sql.DB, error) {
+	db, err := sql.Open(d.driver, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: open: %w", err)
+	}
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlstore: connect: %w", err)
+	}
+	return db, nil
+}
+
+// InTx runs fn in one write transaction on the writer connection and
+// returns fn's error unchanged after rolling back. On SQLite the store has
+// one writer connection, which the transaction holds until it ends: fn
+// must write through tx only (a write through the Store would wait for the
+// connection fn holds); reads through the Store are fine but do not see
+// tx's uncommitted writes.
+func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
+	return s.h.inTx(ctx, func(tx *sql.Tx) error {
+		return fn(ops{h: s.h, tx: tx})
+	})
+}
+
+// Ping reports whether both the writer and the readers answer.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.h.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlstore: ping writer: %w", err)
+	}
+	if err := s.h.r.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlstore: ping readers: %w", err)
+	}
+	return nil
+}
+
+// Close closes the cached statements and the connections.
+func (s *Store) Close() error {
+	return errors.Join(s.h.wc.close(), s.h.rc.close(), s.h.r.Close(), s.h.w.Close())
+}

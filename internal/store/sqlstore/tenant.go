@@ -1,0 +1,205 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"guestlist/internal/core"
+)
+
+const tenantCols = `id, display_name, initial_domain, default_language, email_otp,
+	passcode_in_subject, created_at`
+
+func scanTenant(sc interface{ Scan(...any) error }, t *core.Tenant) error {
+	return sc.Scan(&t.ID, &t.DisplayName, &t.InitialDomain, &t.DefaultLanguage,
+		&t.EmailOTP, &t.PasscodeInSubject, timeCol{&t.CreatedAt})
+}
+
+// Lock is a no-op on SQLite, where write transactions are serial (one
+// writer connection, BEGIN IMMEDIATE). On PostgreSQL it takes
+// pg_advisory_xact_lock on a hash of (tenant, key), released when the
+// transaction ends; outside InTx that is at once, so call it inside.
+func (o ops) Lock(ctx context.Context, tenantID, key string) error {
+	if o.h.d.lockSQL == "" {
+		return nil
+	}
+	if _, err := o.wr().ExecContext(ctx, o.h.d.lockSQL, tenantID, key); err != nil {
+		return fmt.Errorf("sqlstore: lock: %w", err)
+	}
+	return nil
+}
+
+// CreateTenant stores t and one domains row per name: the initial domain
+// and every entry of t.Domains (which may repeat the initial domain). A
+// name another tenant has, or a repeated name, is core.ErrConflict.
+func (o ops) CreateTenant(ctx context.Context, t *core.Tenant) error {
+	return o.atomic(ctx, func(q runner) error {
+		_, err := q.ExecContext(ctx, `INSERT INTO tenants (`+tenantCols+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			t.ID, t.DisplayName, t.InitialDomain, t.DefaultLanguage, t.EmailOTP,
+			t.PasscodeInSubject, micros(t.CreatedAt))
+		if err != nil {
+			return o.writeErr(err, "create tenant", "a tenant with this id already exists")
+		}
+		initialListed := false
+		for i, d := range t.Domains {
+			initialListed = initialListed || d == t.InitialDomain
+			if err := o.addDomain(ctx, q, t.ID, d, i); err != nil {
+				return err
+			}
+		}
+		if initialListed {
+			return nil
+		}
+		return o.addDomain(ctx, q, t.ID, t.InitialDomain, -1)
+	})
+}
+
+func (o ops) addDomain(ctx context.Context, q runner, tenantID, name string, ordinal int) error {
+	_, err := q.ExecContext(ctx,
+		`INSERT INTO domains (name, tenant_id, ordinal) VALUES ($1, $2, $3)`,
+		name, tenantID, ordinal)
+	return o.writeErr(err, "add domain",
+		fmt.Sprintf("the domain %s already belongs to a tenant", name))
+}
+
+func (o ops) GetTenant(ctx context.Context, id string) (*core.Tenant, error) {
+	return o.tenantWhere(ctx, `SELECT `+tenantCols+` FROM tenants WHERE id = $1`, id)
+}
+
+func (o ops) TenantByDomain(ctx context.Context, domain string) (*core.Tenant, error) {
+	return o.tenantWhere(ctx, `SELECT `+tenantCols+` FROM tenants
+		WHERE id = (SELECT tenant_id FROM domains WHERE name = $1)`, domain)
+}
+
+// tenantWhere reads the tenant query selects, and its domains.
+func (o ops) tenantWhere(ctx context.Context, query, arg string) (*core.Tenant, error) {
+	var t core.Tenant
+	q := o.rd()
+	if err := scanTenant(q.QueryRowContext(ctx, query, arg), &t); err != nil {
+		return nil, readErr(err, "get tenant", "the tenant does not exist")
+	}
+	domains, err := o.domains(ctx, q, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	t.Domains = domains
+	return &t, nil
+}
+
+// domains lists the tenant's Domains in their order (the initial domain
+// is left out unless it was listed).
+func (o ops) domains(ctx context.Context, q runner, tenantID string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT name FROM domains
+		WHERE tenant_id = $1 AND ordinal >= 0 ORDER BY ordinal`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: list domains: %w", err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlstore: list domains: %w", err)
+		}
+		names = append(names, n)
+	}
+	return names, closeRows(rows, "list domains")
+}
+
+// ListTenants lists every tenant, oldest first, with its domains.
+func (o ops) ListTenants(ctx context.Context) ([]core.Tenant, error) {
+	q := o.rd()
+	rows, err := q.QueryContext(ctx, `SELECT `+tenantCols+` FROM tenants ORDER BY created_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: list tenants: %w", err)
+	}
+	var list []core.Tenant
+	for rows.Next() {
+		var t core.Tenant
+		if err := scanTenant(rows, &t); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlstore: list tenants: %w", err)
+		}
+		list = append(list, t)
+	}
+	if err := closeRows(rows, "list tenants"); err != nil {
+		return nil, err
+	}
+	byTenant, err := o.allDomains(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		list[i].Domains = byTenant[list[i].ID]
+	}
+	return list, nil
+}
+
+// allDomains is domains for every tenant at once.
+func (o ops) allDomains(ctx context.Context, q runner) (map[string][]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT tenant_id, name FROM domains
+		WHERE ordinal >= 0 ORDER BY tenant_id, ordinal`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: list domains: %w", err)
+	}
+	m := make(map[string][]string)
+	for rows.Next() {
+		var tenantID, name string
+		if err := rows.Scan(&tenantID, &name); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlstore: list domains: %w", err)
+		}
+		m[tenantID] = append(m[tenantID], name)
+	}
+	return m, closeRows(rows, "list domains")
+}
+
+func (o ops) UpdateTenantSettings(ctx context.Context, t *core.Tenant) error {
+	res, err := o.wr().ExecContext(ctx, `UPDATE tenants SET display_name = $2,
+		default_language = $3, email_otp = $4, passcode_in_subject = $5 WHERE id = $1`,
+		t.ID, t.DisplayName, t.DefaultLanguage, t.EmailOTP, t.PasscodeInSubject)
+	if err != nil {
+		return fmt.Errorf("sqlstore: update tenant: %w", err)
+	}
+	return mustAffect(res, "update tenant", "the tenant does not exist")
+}
+
+// DeleteTenant deletes the tenant and every row of it in one transaction;
+// core.ErrNotFound if there is no such tenant.
+func (o ops) DeleteTenant(ctx context.Context, id string) error {
+	return o.atomic(ctx, func(q runner) error {
+		// Children first: their foreign keys refer to tenants.
+		for _, table := range [...]string{"passcodes", "flows", "sessions", "invitations",
+			"users", "applications", "domains", "events", "outbox"} {
+			if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE tenant_id = $1`, id); err != nil {
+				return fmt.Errorf("sqlstore: delete tenant's %s: %w", table, err)
+			}
+		}
+		res, err := q.ExecContext(ctx, `DELETE FROM tenants WHERE id = $1`, id)
+		if err != nil {
+			return fmt.Errorf("sqlstore: delete tenant: %w", err)
+		}
+		return mustAffect(res, "delete tenant", "the tenant does not exist")
+	})
+}
+
+const appCols = `tenant_id, app_id, display_name, secret_hash, is_admin, created_at`
+
+func (o ops) CreateApplication(ctx context.Context, a *core.Application) error {
+	_, err := o.wr().ExecContext(ctx, `INSERT INTO applications (`+appCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6)`,
+		a.TenantID, a.AppID, a.DisplayName, blob(a.SecretHash), a.IsAdmin, micros(a.CreatedAt))
+	return o.writeErr(err, "create application", "an application with this appId already exists")
+}
+
+func (o ops) GetApplication(ctx context.Context, tenantID, appID string) (*core.Application, error) {
+	var a core.Application
+	err := o.rd().QueryRowContext(ctx, `SELECT `+appCols+` FROM applications
+		WHERE tenant_id = $1 AND app_id = $2`, tenantID, appID).
+		Scan(&a.TenantID, &a.AppID, &a.DisplayName, &a.SecretHash, &a.IsAdmin, timeCol{&a.CreatedAt})
+	if err != nil {
+		return nil, readErr(err, "get application", "the application does not exist")
+	}
+	return &a, nil
+}

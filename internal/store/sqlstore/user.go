@@ -1,0 +1,153 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"guestlist/internal/core"
+	"guestlist/internal/store"
+)
+
+const userCols = `tenant_id, id, display_name, mail, mail_key, user_principal_name,
+	user_type, external_user_state, state_changed_at, creation_type, identities,
+	preferred_language, created_at`
+
+func scanUser(sc interface{ Scan(...any) error }, u *core.User) error {
+	return sc.Scan(&u.TenantID, &u.ID, &u.DisplayName, &u.Mail, &u.MailKey,
+		&u.UserPrincipalName, &u.UserType, &u.ExternalUserState, timeCol{&u.StateChangedAt},
+		&u.CreationType, jsonCol{&u.Identities}, &u.PreferredLanguage, timeCol{&u.CreatedAt})
+}
+
+// CreateUser stores u; core.ErrConflict if the tenant has a user with the
+// same id or mail key, core.ErrNotFound if the tenant does not exist.
+func (o ops) CreateUser(ctx context.Context, u *core.User) error {
+	ids, err := jsonText(u.Identities)
+	if err != nil {
+		return err
+	}
+	_, err = o.wr().ExecContext(ctx, `INSERT INTO users (`+userCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		u.TenantID, u.ID, u.DisplayName, u.Mail, u.MailKey, u.UserPrincipalName,
+		u.UserType, u.ExternalUserState, micros(u.StateChangedAt), u.CreationType, ids,
+		u.PreferredLanguage, micros(u.CreatedAt))
+	return o.writeErr(err, "create user", "a user with this email address already exists")
+}
+
+func (o ops) GetUser(ctx context.Context, tenantID, id string) (*core.User, error) {
+	var u core.User
+	err := scanUser(o.rd().QueryRowContext(ctx, `SELECT `+userCols+` FROM users
+		WHERE tenant_id = $1 AND id = $2`, tenantID, id), &u)
+	if err != nil {
+		return nil, readErr(err, "get user", fmt.Sprintf("the user %s does not exist", id))
+	}
+	return &u, nil
+}
+
+func (o ops) UserByMail(ctx context.Context, tenantID, mailKey string) (*core.User, error) {
+	var u core.User
+	err := scanUser(o.rd().QueryRowContext(ctx, `SELECT `+userCols+` FROM users
+		WHERE tenant_id = $1 AND mail_key = $2`, tenantID, mailKey), &u)
+	if err != nil {
+		return nil, readErr(err, "get user by mail", "no user has this email address")
+	}
+	return &u, nil
+}
+
+// ListUsers lists the tenant's users that match f, oldest first.
+func (o ops) ListUsers(ctx context.Context, tenantID string, f store.UserFilter) ([]core.User, error) {
+	w := where{sql: ` WHERE tenant_id = $1`, args: []any{tenantID}}
+	w.eq("user_type", f.UserType)
+	w.eq("external_user_state", f.ExternalUserState)
+	w.eq("mail_key", f.MailKey)
+	query := `SELECT ` + userCols + ` FROM users` + w.sql + ` ORDER BY created_at, id` + w.limit(f.Top)
+	rows, err := o.rd().QueryContext(ctx, query, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: list users: %w", err)
+	}
+	var list []core.User
+	for rows.Next() {
+		var u core.User
+		if err := scanUser(rows, &u); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("sqlstore: list users: %w", err)
+		}
+		list = append(list, u)
+	}
+	return list, closeRows(rows, "list users")
+}
+
+// UpdateUser writes u's display name, type, state (and its time),
+// identities and preferred language.
+func (o ops) UpdateUser(ctx context.Context, u *core.User) error {
+	ids, err := jsonText(u.Identities)
+	if err != nil {
+		return err
+	}
+	res, err := o.wr().ExecContext(ctx, `UPDATE users SET display_name = $3, user_type = $4,
+		external_user_state = $5, state_changed_at = $6, identities = $7, preferred_language = $8
+		WHERE tenant_id = $1 AND id = $2`,
+		u.TenantID, u.ID, u.DisplayName, u.UserType, u.ExternalUserState,
+		micros(u.StateChangedAt), ids, u.PreferredLanguage)
+	if err != nil {
+		return fmt.Errorf("sqlstore: update user: %w", err)
+	}
+	return mustAffect(res, "update user", fmt.Sprintf("the user %s does not exist", u.ID))
+}
+
+// AcceptUser is a conditional update: only a PendingAcceptance user moves
+// to Accepted, so of two racing redemptions exactly one succeeds.
+func (o ops) AcceptUser(ctx context.Context, tenantID, userID string, ids []core.Identity, at time.Time) error {
+	idsText, err := jsonText(ids)
+	if err != nil {
+		return err
+	}
+	q := o.wr()
+	res, err := q.ExecContext(ctx, `UPDATE users SET external_user_state = $3,
+		state_changed_at = $4, identities = $5
+		WHERE tenant_id = $1 AND id = $2 AND external_user_state = $6`,
+		tenantID, userID, core.StateAccepted, micros(at), idsText, core.StatePendingAcceptance)
+	if err != nil {
+		return fmt.Errorf("sqlstore: accept user: %w", err)
+	}
+	return o.conditional(ctx, q, res, cond{
+		what:     "accept user",
+		exists:   `SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2`,
+		args:     []any{tenantID, userID},
+		conflict: "the user has already accepted the invitation",
+		missing:  fmt.Sprintf("the user %s does not exist", userID),
+	})
+}
+
+func (o ops) SetPreferredLanguage(ctx context.Context, tenantID, userID, lang string) error {
+	res, err := o.wr().ExecContext(ctx, `UPDATE users SET preferred_language = $3
+		WHERE tenant_id = $1 AND id = $2`, tenantID, userID, lang)
+	if err != nil {
+		return fmt.Errorf("sqlstore: set preferred language: %w", err)
+	}
+	return mustAffect(res, "set preferred language", fmt.Sprintf("the user %s does not exist", userID))
+}
+
+// DeleteUser deletes the user and what exists only for them: their
+// sessions (so a deleted guest is signed out), invitations, sign-in flows
+// and those flows' passcodes.
+func (o ops) DeleteUser(ctx context.Context, tenantID, id string) error {
+	return o.atomic(ctx, func(q runner) error {
+		for _, stmt := range [...]string{
+			`DELETE FROM passcodes WHERE tenant_id = $1 AND flow_id IN
+				(SELECT id FROM flows WHERE tenant_id = $1 AND user_id = $2)`,
+			`DELETE FROM flows WHERE tenant_id = $1 AND user_id = $2`,
+			`DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2`,
+			`DELETE FROM invitations WHERE tenant_id = $1 AND user_id = $2`,
+		} {
+			if _, err := q.ExecContext(ctx, stmt, tenantID, id); err != nil {
+				return fmt.Errorf("sqlstore: delete user: %w", err)
+			}
+		}
+		res, err := q.ExecContext(ctx, `DELETE FROM users WHERE tenant_id = $1 AND id = $2`, tenantID, id)
+		if err != nil {
+			return fmt.Errorf("sqlstore: delete user: %w", err)
+		}
+		return mustAffect(res, "delete user", fmt.Sprintf("the user %s does not exist", id))
+	})
+}
