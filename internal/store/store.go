@@ -56,6 +56,8 @@ type Tx interface {
 	// redemption won).
 	AcceptUser(ctx context.Context, tenantID, userID string, ids []core.Identity, at time.Time) error
 	SetPreferredLanguage(ctx context.Context, tenantID, userID, lang string) error
+	// DeleteUser removes the user with their sessions, invitations and
+	// sign-in flows (and those flows' passcodes).
 	DeleteUser(ctx context.Context, tenantID, id string) error
 
 	CreateInvitation(ctx context.Context, inv *core.Invitation) error
