@@ -1,0 +1,294 @@
+// Command guestlist-bench measures complete guest redemptions against a real
+// guestlist server: open link → Send code → code from mail → Enter code →
+// consent → landing, each step a real HTTP request over loopback to the
+// production handler on a real database. Mail leaves through a capture
+// sender in the same process, so SMTP delivery time is excluded, as the
+// targets in BENCHMARKS.md are stated; everything else (the outbox row, the
+// worker claiming and marking it) is measured.
+//
+//	go run ./cmd/guestlist-bench -n 4000 -c 32
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"regexp"
+	"runtime"
+	"runtime/pprof"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"guestlist/internal/core"
+	"guestlist/internal/invite"
+	"guestlist/internal/server"
+	"guestlist/internal/tenants"
+)
+
+func main() {
+	n := flag.Int("n", 2000, "complete redemptions to run")
+	c := flag.Int("c", 32, "concurrent guests")
+	db := flag.String("database", "", "database URL (default: SQLite in a temporary directory)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured run to this file")
+	flag.Parse()
+	profile = *cpuProfile
+	if err := run(*n, *c, *db); err != nil {
+		fmt.Fprintln(os.Stderr, "guestlist-bench:", err)
+		os.Exit(1)
+	}
+}
+
+var profile string
+
+// capture is the mail transport: it hands each passcode to the guest
+// waiting for it.
+type capture struct {
+	mu    sync.Mutex
+	boxes map[string]chan string
+}
+
+var codeRE = regexp.MustCompile(`(?m)^\s*(\d{8})\s*$`)
+
+func (c *capture) box(addr string) chan string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	b, ok := c.boxes[strings.ToLower(addr)]
+	if !ok {
+		b = make(chan string, 4)
+		c.boxes[strings.ToLower(addr)] = b
+	}
+	return b
+}
+
+func (c *capture) Send(_ context.Context, m *core.OutboxMessage) error {
+	if m.Kind != core.MailPasscode {
+		return nil
+	}
+	code := codeRE.FindStringSubmatch(m.TextBody)
+	if code == nil {
+		return fmt.Errorf("no code in passcode mail")
+	}
+	c.box(m.To[0]) <- code[1]
+	return nil
+}
+
+type step int
+
+const (
+	stOpen step = iota
+	stStart
+	stSend
+	stMail
+	stCodePage
+	stVerify
+	stConsentPage
+	stAccept
+	numSteps
+)
+
+var stepNames = [numSteps]string{"open link", "start page", "send code", "mail arrives", "code page", "enter code", "consent page", "accept"}
+
+func run(n, conc int, dbURL string) error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "guestlist-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	mail := &capture{boxes: map[string]chan string{}}
+	app, err := server.New(ctx, server.Config{BaseURL: base, DataDir: dir, Database: dbURL,
+		SecretKey: strings.Repeat("ab", 32), OperatorToken: "bench"},
+		server.Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sender: mail})
+	if err != nil {
+		return err
+	}
+	wctx, stop := context.WithCancel(ctx)
+	app.Start(wctx)
+	hs := &http.Server{Handler: app.Handler}
+	go hs.Serve(ln)
+	defer func() { hs.Close(); stop(); app.Close() }()
+
+	guests, err := setup(ctx, app, n)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d invitations ready; %d guests redeeming concurrently\n", n, conc)
+
+	transport := &http.Transport{MaxIdleConnsPerHost: conc * 2}
+	var next, failures atomic.Int64
+	lat := make([][]time.Duration, numSteps)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var firstErr atomic.Value
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	cpu0, mem0 := cpuTime(), mallocs()
+	t0 := time.Now()
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := make([][]time.Duration, numSteps)
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					break
+				}
+				if err := redeem(transport, base, guests[i], mail, local); err != nil {
+					failures.Add(1)
+					firstErr.CompareAndSwap(nil, err)
+				}
+			}
+			mu.Lock()
+			for s := range local {
+				lat[s] = append(lat[s], local[s]...)
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(t0)
+	cpu, mem := cpuTime()-cpu0, mallocs()-mem0
+	ok := int64(n) - failures.Load()
+	fmt.Printf("redemptions: %d ok, %d failed in %s\n", ok, failures.Load(), elapsed.Round(time.Millisecond))
+	if e := firstErr.Load(); e != nil {
+		fmt.Printf("first error: %v\n", e)
+	}
+	fmt.Printf("throughput:  %.0f complete redemptions/s\n", float64(ok)/elapsed.Seconds())
+	fmt.Printf("process CPU: %.2f ms per redemption (server and load driver together; %d cores)\n",
+		float64(cpu.Microseconds())/1000/float64(ok), runtime.NumCPU())
+	fmt.Printf("allocations: %d per redemption (server and driver)\n", mem/uint64(max(ok, 1)))
+	fmt.Printf("%-14s %9s %9s %9s\n", "step", "p50", "p99", "max")
+	for s := range numSteps {
+		d := lat[s]
+		sort.Slice(d, func(a, b int) bool { return d[a] < d[b] })
+		if len(d) == 0 {
+			continue
+		}
+		fmt.Printf("%-14s %9s %9s %9s\n", stepNames[s], pct(d, 50), pct(d, 99), d[len(d)-1].Round(time.Microsecond))
+	}
+	return nil
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	return d[(len(d)-1)*p/100].Round(time.Microsecond)
+}
+
+// guest is one invited address and its redeem link.
+type guest struct{ email, link string }
+
+// setup creates a tenant and n invitations through the services (not
+// measured).
+func setup(ctx context.Context, app *server.Server, n int) ([]guest, error) {
+	c, err := app.Tenants.Create(ctx, tenants.Request{DisplayName: "Fabrikam"})
+	if err != nil {
+		return nil, err
+	}
+	guests := make([]guest, n)
+	for i := range n {
+		g := guest{email: fmt.Sprintf("guest%d@contoso.example", i)}
+		res, err := app.Invites.Invite(ctx, &c.Tenant, invite.Request{Email: g.email, RedirectURL: "https://app.example/welcome"})
+		if err != nil {
+			return nil, err
+		}
+		g.link = res.RedeemURL
+		guests[i] = g
+	}
+	return guests, nil
+}
+
+func redeem(tr http.RoundTripper, base string, g guest, mail *capture, lat [][]time.Duration) error {
+	jar, _ := cookiejar.New(nil)
+	cl := &http.Client{Transport: tr, Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	u, _ := url.Parse(g.link)
+	tenantBase := base + "/" + strings.Split(strings.TrimPrefix(u.Path, "/"), "/")[0]
+	do := func(s step, method, target string, form url.Values, want int) (*http.Response, error) {
+		t := time.Now()
+		var resp *http.Response
+		var err error
+		if method == http.MethodGet {
+			resp, err = cl.Get(target)
+		} else {
+			resp, err = cl.PostForm(target, form)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", stepNames[s], err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		lat[s] = append(lat[s], time.Since(t))
+		if resp.StatusCode != want {
+			return nil, fmt.Errorf("%s: status %d, want %d", stepNames[s], resp.StatusCode, want)
+		}
+		return resp, nil
+	}
+	if _, err := do(stOpen, "GET", g.link, nil, http.StatusSeeOther); err != nil {
+		return err
+	}
+	if _, err := do(stStart, "GET", tenantBase+"/signin/passcode", nil, http.StatusOK); err != nil {
+		return err
+	}
+	t := time.Now()
+	if _, err := do(stSend, "POST", tenantBase+"/signin/passcode", url.Values{}, http.StatusSeeOther); err != nil {
+		return err
+	}
+	var code string
+	select {
+	case code = <-mail.box(g.email):
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("mail arrives: no code within 10s")
+	}
+	lat[stMail] = append(lat[stMail], time.Since(t))
+	if _, err := do(stCodePage, "GET", tenantBase+"/signin/code", nil, http.StatusOK); err != nil {
+		return err
+	}
+	if _, err := do(stVerify, "POST", tenantBase+"/signin/code", url.Values{"code": {code}}, http.StatusSeeOther); err != nil {
+		return err
+	}
+	if _, err := do(stConsentPage, "GET", tenantBase+"/signin/consent", nil, http.StatusOK); err != nil {
+		return err
+	}
+	resp, err := do(stAccept, "POST", tenantBase+"/signin/consent", url.Values{"action": {"accept"}}, http.StatusSeeOther)
+	if err != nil {
+		return err
+	}
+	if loc := resp.Header.Get("Location"); loc != "https://app.example/welcome" {
+		return fmt.Errorf("accept: landed at %q", loc)
+	}
+	return nil
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func mallocs() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.Mallocs
+}
