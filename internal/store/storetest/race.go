@@ -123,7 +123,8 @@ func testClaimRace(t *testing.T, newStore NewStore) {
 	)
 	for range workers {
 		wg.Go(func() {
-			for {
+			// A worker that never runs dry is claiming leased mail again.
+			for range messages + 1 {
 				batch, err := s.ClaimMail(ctx, at(time.Hour), 5*time.Minute, 3)
 				if err != nil {
 					t.Errorf("ClaimMail: %v", err)
@@ -138,6 +139,7 @@ func testClaimRace(t *testing.T, newStore NewStore) {
 				}
 				mu.Unlock()
 			}
+			t.Errorf("a worker was still claiming after %d rounds", messages+1)
 		})
 	}
 	wg.Wait()
