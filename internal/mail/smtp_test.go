@@ -211,8 +211,8 @@ func TestSMTPSenderFailures(t *testing.T) {
 		permanent bool
 		errorHas  string
 	}{
-		{name: "451 is temporary", failure: 451, errorHas: "451"},
-		{name: "550 is permanent", failure: 550, permanent: true, errorHas: "550"},
+		{name: "451 is temporary", failure: 451, errorHas: "451 "},
+		{name: "550 is permanent", failure: 550, permanent: true, errorHas: "550 "},
 		{
 			// A wrong password concerns the configuration, not the
 			// message: retried until an operator fixes it.
@@ -220,7 +220,7 @@ func TestSMTPSenderFailures(t *testing.T) {
 			url: func(srv *smtptest.Server) string {
 				return withUser(srv.URL(), url.UserPassword("app", "wrong"))
 			},
-			errorHas: "535",
+			errorHas: "535 ",
 		},
 		{
 			name: "no credentials", opts: []smtptest.Option{smtptest.WithAuth("app", "s3cret")},
