@@ -3,6 +3,7 @@ package core
 import (
 	"net/mail"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -40,6 +41,11 @@ func ParseAddress(s string) (Address, error) {
 	if len(s) > 254 {
 		return Address{}, Invalidf("the email address is longer than 254 characters")
 	}
+	// idna maps invalid UTF-8 to U+FFFD and encodes it, yielding a domain
+	// that does not parse again.
+	if !utf8.ValidString(s) {
+		return Address{}, Invalidf("the email address is not valid UTF-8")
+	}
 	for _, r := range s {
 		if r < 0x21 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
 			return Address{}, Invalidf("the email address contains a space or control character")
@@ -56,6 +62,9 @@ func ParseAddress(s string) (Address, error) {
 	ascii, err := idnaProfile.ToASCII(domain)
 	if err != nil || !strings.Contains(ascii, ".") {
 		return Address{}, Invalidf("%q does not have a valid domain", s)
+	}
+	if len(local)+1+len(ascii) > 254 { // the form that is sent (RFC 5321 4.5.3.1.3)
+		return Address{}, Invalidf("the email address is longer than 254 characters")
 	}
 	// A second opinion from the standard library parser guards against
 	// anything the checks above let through.

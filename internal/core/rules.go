@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // GuestUPN is the user principal name Entra gives a guest:
@@ -40,8 +41,12 @@ func ValidateRedirectURL(s string) (*url.URL, error) {
 // DomainName normalises a domain name given by an operator or in a URL:
 // IDN to ASCII, lower case, at least two labels.
 func DomainName(s string) (string, error) {
+	if !utf8.ValidString(s) { // idna would encode U+FFFD for the bad bytes
+		return "", Invalidf("%q is not a valid domain name", s)
+	}
 	ascii, err := idnaProfile.ToASCII(strings.TrimSuffix(s, "."))
-	if err != nil || !strings.Contains(ascii, ".") {
+	// idna lets one trailing (root) dot through: "x.." would be "x.".
+	if err != nil || !strings.Contains(ascii, ".") || strings.HasSuffix(ascii, ".") {
 		return "", Invalidf("%q is not a valid domain name", s)
 	}
 	return strings.ToLower(ascii), nil
