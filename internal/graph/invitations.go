@@ -105,6 +105,7 @@ func (a *API) createInvitation(w http.ResponseWriter, r *http.Request, t *core.T
 	out := toInvitation(&res.Invitation)
 	out.Context = a.context("invitations/$entity")
 	out.InviteRedeemURL = res.RedeemURL
+	out.ResetRedemption = req.ResetRedemption // echoed like every request field (R1)
 	platform.WriteJSON(w, http.StatusCreated, out)
 	return nil
 }
