@@ -71,29 +71,32 @@ func (s *Service) StartFromToken(ctx context.Context, tenant *core.Tenant, token
 	if token == "" || len(token) > 128 {
 		return nil, ErrBadLink
 	}
+	// The lookups read from the reader pool; only the writes take the
+	// writer, which on SQLite is the one serial resource of the process.
+	inv, err := s.st.InvitationByToken(ctx, tenant.ID, s.keys.Hash(invite.TokenPurpose, token))
+	if errors.Is(err, core.ErrNotFound) {
+		return nil, ErrBadLink
+	} else if err != nil {
+		return nil, err
+	}
+	u, err := s.st.GetUser(ctx, tenant.ID, inv.UserID)
+	if errors.Is(err, core.ErrNotFound) { // the guest was deleted
+		return nil, ErrBadLink
+	} else if err != nil {
+		return nil, err
+	}
+	if !s.otpApplies(tenant, u) {
+		return nil, ErrOTPOff
+	}
 	var out *Started
-	err := s.st.InTx(ctx, func(tx store.Tx) error {
-		inv, err := tx.InvitationByToken(ctx, tenant.ID, s.keys.Hash(invite.TokenPurpose, token))
-		if errors.Is(err, core.ErrNotFound) {
-			return ErrBadLink
-		} else if err != nil {
-			return err
-		}
-		u, err := tx.GetUser(ctx, tenant.ID, inv.UserID)
-		if errors.Is(err, core.ErrNotFound) { // the guest was deleted
-			return ErrBadLink
-		} else if err != nil {
-			return err
-		}
-		if !s.otpApplies(tenant, u) {
-			return ErrOTPOff
-		}
+	err = s.st.InTx(ctx, func(tx store.Tx) error {
 		if lang != "" && lang != u.PreferredLanguage {
 			if err := tx.SetPreferredLanguage(ctx, tenant.ID, u.ID, lang); err != nil {
 				return err
 			}
 			u.PreferredLanguage = lang
 		}
+		var err error
 		out, err = s.createFlow(ctx, tx, tenant.ID, u, inv, uiLocale, clientIP)
 		return err
 	})
