@@ -116,7 +116,8 @@ type Tx interface {
 	SigningKeys(ctx context.Context) ([]core.SigningKey, error)
 
 	// Prune deletes expired flows, passcodes, sessions and throttle events
-	// older than before.
+	// older than before, and sent or failed passcode mail (Sensitive)
+	// created before it.
 	Prune(ctx context.Context, before time.Time) error
 }
 

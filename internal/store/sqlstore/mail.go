@@ -57,7 +57,7 @@ func (o ops) ClaimMail(ctx context.Context, now time.Time, lease time.Duration, 
 	rows, err := o.wr().QueryContext(ctx, `UPDATE outbox SET lease_until = $2, attempts = attempts + 1
 		WHERE id IN (SELECT id FROM outbox
 			WHERE status = $4 AND next_attempt <= $1 AND lease_until <= $1
-			ORDER BY next_attempt, created_at, id LIMIT $3`+o.h.d.skipLocked+`)
+			ORDER BY next_attempt LIMIT $3`+o.h.d.skipLocked+`)
 		RETURNING `+outboxCols,
 		micros(now), micros(now.Add(lease)), limit, core.MailPending)
 	if err != nil {
@@ -75,7 +75,9 @@ func (o ops) ClaimMail(ctx context.Context, now time.Time, lease time.Duration, 
 	if err := closeRows(rows, "claim mail"); err != nil {
 		return nil, err
 	}
-	// RETURNING has no defined order.
+	// RETURNING has no defined order. (The SELECT orders by next_attempt
+	// alone so that the outbox_due index yields it without a sort, however
+	// long the backlog.)
 	slices.SortFunc(list, func(a, b core.OutboxMessage) int {
 		return cmp.Or(a.NextAttempt.Compare(b.NextAttempt), a.CreatedAt.Compare(b.CreatedAt),
 			cmp.Compare(a.ID, b.ID))

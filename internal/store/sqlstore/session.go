@@ -97,31 +97,43 @@ func (o ops) SigningKeys(ctx context.Context) ([]core.SigningKey, error) {
 // outside InTx no single write holds the SQLite writer for long.
 const pruneBatch = 1000
 
+// sensitiveDone matches the outbox rows Prune deletes: mail that held a
+// passcode and was sent, or given up, before $1 (its bodies are already
+// cleared). Without it the outbox would grow by one row per sign-in for
+// ever. One status at a time, so the outbox_done index serves both the
+// match and the order.
+func sensitiveDone(status string) string {
+	return `status = '` + status + `' AND sensitive = TRUE AND created_at < $1`
+}
+
 // Prune deletes, in every tenant, the flows, passcodes and sessions that
-// had expired by before (expires_at <= before) and the throttle events
-// that happened before it (at < before). Outside InTx it deletes in
-// batches, each its own short transaction.
+// had expired by before (expires_at <= before), the throttle events that
+// happened before it, and the passcode mail created before it that was
+// sent or given up. Outside InTx it deletes in batches, each its own short
+// transaction.
 func (o ops) Prune(ctx context.Context, before time.Time) error {
-	for _, t := range [...]struct{ table, col, op string }{
-		{"passcodes", "expires_at", "<="},
-		{"flows", "expires_at", "<="},
-		{"sessions", "expires_at", "<="},
-		{"events", "at", "<"},
+	for _, p := range [...]struct{ table, col, match string }{
+		{"passcodes", "expires_at", "expires_at <= $1"},
+		{"flows", "expires_at", "expires_at <= $1"},
+		{"sessions", "expires_at", "expires_at <= $1"},
+		{"events", "at", "at < $1"},
+		{"outbox", "created_at", sensitiveDone(core.MailSent)},
+		{"outbox", "created_at", sensitiveDone(core.MailFailed)},
 	} {
-		if err := o.pruneTable(ctx, t.table, t.col, t.op, micros(before)); err != nil {
+		if err := o.pruneTable(ctx, p.table, p.col, p.match, micros(before)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// pruneTable deletes the rows whose col is op before, oldest first, at
-// most about pruneBatch at a time: the cut-off of a batch is the col
-// value of the pruneBatch-th oldest row (ties may add a few rows), or
-// before itself when fewer rows are left.
-func (o ops) pruneTable(ctx context.Context, table, col, op string, before int64) error {
-	query := `DELETE FROM ` + table + ` WHERE ` + col + ` ` + op + ` $1 AND ` + col + ` <= COALESCE(
-		(SELECT ` + col + ` FROM ` + table + ` WHERE ` + col + ` ` + op + ` $1
+// pruneTable deletes the rows that match (a condition on $1 = before),
+// in the order of col, at most about pruneBatch at a time: the cut-off of
+// a batch is the col value of the pruneBatch-th matching row (ties may
+// add a few rows), or before itself when fewer rows are left.
+func (o ops) pruneTable(ctx context.Context, table, col, match string, before int64) error {
+	query := `DELETE FROM ` + table + ` WHERE ` + match + ` AND ` + col + ` <= COALESCE(
+		(SELECT ` + col + ` FROM ` + table + ` WHERE ` + match + `
 		 ORDER BY ` + col + ` LIMIT 1 OFFSET $2), $1)`
 	for {
 		res, err := o.wr().ExecContext(ctx, query, before, pruneBatch-1)

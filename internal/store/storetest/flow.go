@@ -9,77 +9,95 @@ import (
 	"guestlist/internal/store"
 )
 
+// flowExpires is when flow-1 of setupFlow expires.
+func flowExpires() time.Time { return at(10 * time.Minute) }
+
+// setupFlow is a store with tenants A and B and flow-1 in A.
+func setupFlow(t *testing.T, newStore NewStore) (s store.Store, ctx context.Context, f *core.Flow) {
+	s, ctx = newStore(t), t.Context()
+	twoTenants(ctx, t, s)
+	f = newFlow(tenantA, "flow-1", flowExpires())
+	must(t, s.CreateFlow(ctx, f))
+	return s, ctx, f
+}
+
 func testFlows(t *testing.T, newStore NewStore) {
-	expires := at(10 * time.Minute)
-	setup := func(t *testing.T) (s store.Store, ctx context.Context, f *core.Flow) {
-		s, ctx = newStore(t), t.Context()
-		twoTenants(ctx, t, s)
-		f = newFlow(tenantA, "flow-1", expires)
-		must(t, s.CreateFlow(ctx, f))
-		return s, ctx, f
+	runSubtests(t, newStore,
+		subtest{"RoundTrip", testFlowsRoundTrip},
+		subtest{"Expiry", testFlowsExpiry},
+		subtest{"Conflict", testFlowsConflict},
+		subtest{"NotFound", testFlowsNotFound},
+		subtest{"SetStep", testFlowsSetStep},
+	)
+}
+
+func testFlowsRoundTrip(t *testing.T, newStore NewStore) {
+	s, ctx, f := setupFlow(t, newStore)
+	got, err := s.GetFlow(ctx, tenantA, f.ID, t0)
+	must(t, err)
+	diff(t, "GetFlow", f, got)
+}
+
+func testFlowsExpiry(t *testing.T, newStore NewStore) {
+	expires := flowExpires()
+	s, ctx, f := setupFlow(t, newStore)
+	for _, tc := range []struct {
+		name string
+		now  time.Time
+		live bool
+	}{
+		{"JustBefore", expires.Add(-time.Microsecond), true},
+		{"AtExpiry", expires, false},
+		{"After", expires.Add(time.Hour), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.GetFlow(ctx, tenantA, f.ID, tc.now)
+			if !tc.live {
+				wantKind(t, err, core.ErrNotFound)
+				return
+			}
+			must(t, err)
+			diff(t, "GetFlow", f, got)
+		})
 	}
-	t.Run("RoundTrip", func(t *testing.T) {
-		s, ctx, f := setup(t)
-		got, err := s.GetFlow(ctx, tenantA, f.ID, t0)
-		must(t, err)
-		diff(t, "GetFlow", f, got)
-	})
-	t.Run("Expiry", func(t *testing.T) {
-		s, ctx, f := setup(t)
-		for _, tc := range []struct {
-			name string
-			now  time.Time
-			live bool
-		}{
-			{"JustBefore", expires.Add(-time.Microsecond), true},
-			{"AtExpiry", expires, false},
-			{"After", expires.Add(time.Hour), false},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				got, err := s.GetFlow(ctx, tenantA, f.ID, tc.now)
-				if !tc.live {
-					wantKind(t, err, core.ErrNotFound)
-					return
-				}
-				must(t, err)
-				diff(t, "GetFlow", f, got)
-			})
-		}
-	})
-	t.Run("Conflict", func(t *testing.T) {
-		s, ctx, f := setup(t)
-		wantKind(t, s.CreateFlow(ctx, newFlow(tenantA, f.ID, expires)), core.ErrConflict)
-	})
-	t.Run("NotFound", func(t *testing.T) {
-		s, ctx, f := setup(t)
-		for _, tc := range []struct {
-			name string
-			call func(ctx context.Context) error
-		}{
-			{"GetUnknown", func(ctx context.Context) error { _, err := s.GetFlow(ctx, tenantA, "nope", t0); return err }},
-			{"GetOtherTenant", func(ctx context.Context) error { _, err := s.GetFlow(ctx, tenantB, f.ID, t0); return err }},
-			{"StepUnknown", func(ctx context.Context) error {
-				return s.SetFlowStep(ctx, tenantA, "nope", core.FlowStarted, core.FlowVerified)
-			}},
-			{"StepOtherTenant", func(ctx context.Context) error {
-				return s.SetFlowStep(ctx, tenantB, f.ID, core.FlowStarted, core.FlowVerified)
-			}},
-		} {
-			t.Run(tc.name, func(t *testing.T) { wantKind(t, tc.call(ctx), core.ErrNotFound) })
-		}
-	})
-	t.Run("SetStep", func(t *testing.T) {
-		s, ctx, f := setup(t)
-		must(t, s.SetFlowStep(ctx, tenantA, f.ID, core.FlowStarted, core.FlowVerified))
-		wantKind(t, s.SetFlowStep(ctx, tenantA, f.ID, core.FlowStarted, core.FlowVerified), core.ErrConflict)
-		wantKind(t, s.SetFlowStep(ctx, tenantA, f.ID, core.FlowStarted, core.FlowDone), core.ErrConflict)
-		must(t, s.SetFlowStep(ctx, tenantA, f.ID, core.FlowVerified, core.FlowDone))
-		want := *f
-		want.Step = core.FlowDone
-		got, err := s.GetFlow(ctx, tenantA, f.ID, t0)
-		must(t, err)
-		diff(t, "GetFlow", &want, got)
-	})
+}
+
+func testFlowsConflict(t *testing.T, newStore NewStore) {
+	expires := flowExpires()
+	s, ctx, f := setupFlow(t, newStore)
+	wantKind(t, s.CreateFlow(ctx, newFlow(tenantA, f.ID, expires)), core.ErrConflict)
+}
+
+func testFlowsNotFound(t *testing.T, newStore NewStore) {
+	s, ctx, f := setupFlow(t, newStore)
+	for _, tc := range []struct {
+		name string
+		call func(ctx context.Context) error
+	}{
+		{"GetUnknown", func(ctx context.Context) error { _, err := s.GetFlow(ctx, tenantA, "nope", t0); return err }},
+		{"GetOtherTenant", func(ctx context.Context) error { _, err := s.GetFlow(ctx, tenantB, f.ID, t0); return err }},
+		{"StepUnknown", func(ctx context.Context) error {
+			return s.SetFlowStep(ctx, tenantA, "nope", core.FlowStarted, core.FlowVerified)
+		}},
+		{"StepOtherTenant", func(ctx context.Context) error {
+			return s.SetFlowStep(ctx, tenantB, f.ID, core.FlowStarted, core.FlowVerified)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { wantKind(t, tc.call(ctx), core.ErrNotFound) })
+	}
+}
+
+func testFlowsSetStep(t *testing.T, newStore NewStore) {
+	s, ctx, f := setupFlow(t, newStore)
+	must(t, s.SetFlowStep(ctx, tenantA, f.ID, core.FlowStarted, core.FlowVerified))
+	wantKind(t, s.SetFlowStep(ctx, tenantA, f.ID, core.FlowStarted, core.FlowVerified), core.ErrConflict)
+	wantKind(t, s.SetFlowStep(ctx, tenantA, f.ID, core.FlowStarted, core.FlowDone), core.ErrConflict)
+	must(t, s.SetFlowStep(ctx, tenantA, f.ID, core.FlowVerified, core.FlowDone))
+	want := *f
+	want.Step = core.FlowDone
+	got, err := s.GetFlow(ctx, tenantA, f.ID, t0)
+	must(t, err)
+	diff(t, "GetFlow", &want, got)
 }
 
 // passcodes creates, for flow-1 of tenant A: two live codes (p1 older),
@@ -102,53 +120,67 @@ func passcodes(ctx context.Context, t *testing.T, s store.Store) (p1, p2 *core.P
 	return p1, p2
 }
 
+// wantLive checks LivePasscodes of tenant A's flow-1 at now.
+func wantLive(t *testing.T, s store.Store, now time.Time, want ...core.Passcode) {
+	t.Helper()
+	got, err := s.LivePasscodes(t.Context(), tenantA, "flow-1", now)
+	must(t, err)
+	diff(t, "LivePasscodes", want, got)
+}
+
 func testPasscodes(t *testing.T, newStore NewStore) {
-	live := func(t *testing.T, s store.Store, now time.Time, want ...core.Passcode) {
-		t.Helper()
-		got, err := s.LivePasscodes(t.Context(), tenantA, "flow-1", now)
-		must(t, err)
-		diff(t, "LivePasscodes", want, got)
-	}
-	t.Run("Live", func(t *testing.T) {
-		s := newStore(t)
-		p1, p2 := passcodes(t.Context(), t, s)
-		live(t, s, t0, *p2, *p1)
-		live(t, s, p1.ExpiresAt.Add(-time.Microsecond), *p2, *p1)
-		live(t, s, p1.ExpiresAt, *p2)
-		live(t, s, p2.ExpiresAt)
-	})
-	t.Run("Conflict", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		p1, _ := passcodes(ctx, t, s)
-		wantKind(t, s.CreatePasscode(ctx, p1), core.ErrConflict)
-	})
-	t.Run("Attempts", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		p1, p2 := passcodes(ctx, t, s)
-		must(t, s.AddPasscodeAttempts(ctx, tenantA, []string{p1.ID, p2.ID, "nope"}))
-		must(t, s.AddPasscodeAttempts(ctx, tenantA, []string{p1.ID}))
-		must(t, s.AddPasscodeAttempts(ctx, tenantB, []string{p1.ID, p2.ID}))
-		must(t, s.AddPasscodeAttempts(ctx, tenantA, nil))
-		w1, w2 := *p1, *p2
-		w1.Attempts, w2.Attempts = p1.Attempts+2, p2.Attempts+1
-		live(t, s, t0, w2, w1)
-	})
-	t.Run("Use", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		p1, p2 := passcodes(ctx, t, s)
-		must(t, s.UsePasscode(ctx, tenantA, p2.ID, t0))
-		wantKind(t, s.UsePasscode(ctx, tenantA, p2.ID, at(time.Second)), core.ErrConflict)
-		wantKind(t, s.UsePasscode(ctx, tenantA, "code-4", t0), core.ErrConflict) // used at creation
-		live(t, s, t0, *p1)
-	})
-	t.Run("NotFound", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		p1, p2 := passcodes(ctx, t, s)
-		wantKind(t, s.UsePasscode(ctx, tenantA, "nope", t0), core.ErrNotFound)
-		wantKind(t, s.UsePasscode(ctx, tenantB, p1.ID, t0), core.ErrNotFound)
-		got, err := s.LivePasscodes(ctx, tenantB, "flow-2", t0)
-		must(t, err)
-		diff(t, "other tenant's flow-2", []core.Passcode(nil), got)
-		live(t, s, t0, *p2, *p1)
-	})
+	runSubtests(t, newStore,
+		subtest{"Live", testPasscodesLive},
+		subtest{"Conflict", testPasscodesConflict},
+		subtest{"Attempts", testPasscodesAttempts},
+		subtest{"Use", testPasscodesUse},
+		subtest{"NotFound", testPasscodesNotFound},
+	)
+}
+
+func testPasscodesLive(t *testing.T, newStore NewStore) {
+	s := newStore(t)
+	p1, p2 := passcodes(t.Context(), t, s)
+	wantLive(t, s, t0, *p2, *p1)
+	wantLive(t, s, p1.ExpiresAt.Add(-time.Microsecond), *p2, *p1)
+	wantLive(t, s, p1.ExpiresAt, *p2)
+	wantLive(t, s, p2.ExpiresAt)
+}
+
+func testPasscodesConflict(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	p1, _ := passcodes(ctx, t, s)
+	wantKind(t, s.CreatePasscode(ctx, p1), core.ErrConflict)
+}
+
+func testPasscodesAttempts(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	p1, p2 := passcodes(ctx, t, s)
+	must(t, s.AddPasscodeAttempts(ctx, tenantA, []string{p1.ID, p2.ID, "nope"}))
+	must(t, s.AddPasscodeAttempts(ctx, tenantA, []string{p1.ID}))
+	must(t, s.AddPasscodeAttempts(ctx, tenantB, []string{p1.ID, p2.ID}))
+	must(t, s.AddPasscodeAttempts(ctx, tenantA, nil))
+	w1, w2 := *p1, *p2
+	w1.Attempts, w2.Attempts = p1.Attempts+2, p2.Attempts+1
+	wantLive(t, s, t0, w2, w1)
+}
+
+func testPasscodesUse(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	p1, p2 := passcodes(ctx, t, s)
+	must(t, s.UsePasscode(ctx, tenantA, p2.ID, t0))
+	wantKind(t, s.UsePasscode(ctx, tenantA, p2.ID, at(time.Second)), core.ErrConflict)
+	wantKind(t, s.UsePasscode(ctx, tenantA, "code-4", t0), core.ErrConflict) // used at creation
+	wantLive(t, s, t0, *p1)
+}
+
+func testPasscodesNotFound(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	p1, p2 := passcodes(ctx, t, s)
+	wantKind(t, s.UsePasscode(ctx, tenantA, "nope", t0), core.ErrNotFound)
+	wantKind(t, s.UsePasscode(ctx, tenantB, p1.ID, t0), core.ErrNotFound)
+	got, err := s.LivePasscodes(ctx, tenantB, "flow-2", t0)
+	must(t, err)
+	diff(t, "other tenant's flow-2", []core.Passcode(nil), got)
+	wantLive(t, s, t0, *p2, *p1)
 }

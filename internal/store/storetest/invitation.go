@@ -27,65 +27,75 @@ func twoInvitations(ctx context.Context, t *testing.T, s store.Store) (a1, a2, b
 }
 
 func testInvitations(t *testing.T, newStore NewStore) {
-	t.Run("RoundTrip", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		a1, a2, b1 := twoInvitations(ctx, t, s)
-		for _, want := range []*core.Invitation{a1, a2, b1} {
-			got, err := s.GetInvitation(ctx, want.TenantID, want.ID)
+	runSubtests(t, newStore,
+		subtest{"RoundTrip", testInvitationsRoundTrip},
+		subtest{"Conflict", testInvitationsConflict},
+		subtest{"NotFound", testInvitationNotFound},
+		subtest{"Complete", testInvitationsComplete},
+		subtest{"List", testInvitationsList},
+	)
+}
+
+func testInvitationsRoundTrip(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	a1, a2, b1 := twoInvitations(ctx, t, s)
+	for _, want := range []*core.Invitation{a1, a2, b1} {
+		got, err := s.GetInvitation(ctx, want.TenantID, want.ID)
+		must(t, err)
+		diff(t, "GetInvitation", want, got)
+		got, err = s.InvitationByToken(ctx, want.TenantID, want.TokenHash)
+		must(t, err)
+		diff(t, "InvitationByToken", want, got)
+	}
+}
+
+func testInvitationsConflict(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	a1, _, _ := twoInvitations(ctx, t, s)
+	sameID := newInvitation(tenantA, a1.ID, "user-x", "token-x")
+	wantKind(t, s.CreateInvitation(ctx, sameID), core.ErrConflict)
+	sameToken := newInvitation(tenantA, "inv-a3", "user-x", "token-1")
+	wantKind(t, s.CreateInvitation(ctx, sameToken), core.ErrConflict)
+}
+
+func testInvitationsComplete(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	a1, a2, b1 := twoInvitations(ctx, t, s)
+	must(t, s.CompleteInvitation(ctx, tenantA, a1.ID, at(time.Hour)))
+	want := *a1
+	want.Status, want.RedeemedAt = core.InvitationCompleted, at(time.Hour)
+	got, err := s.GetInvitation(ctx, tenantA, a1.ID)
+	must(t, err)
+	diff(t, "completed invitation", &want, got)
+	wantKind(t, s.CompleteInvitation(ctx, tenantA, a1.ID, at(2*time.Hour)), core.ErrConflict)
+	wantKind(t, s.CompleteInvitation(ctx, tenantA, a2.ID, at(2*time.Hour)), core.ErrConflict)
+	got, err = s.GetInvitation(ctx, tenantA, a1.ID)
+	must(t, err)
+	diff(t, "invitation after a second completion", &want, got)
+	got, err = s.GetInvitation(ctx, tenantB, b1.ID)
+	must(t, err)
+	diff(t, "other tenant's invitation", b1, got)
+}
+
+func testInvitationsList(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	a1, a2, _ := twoInvitations(ctx, t, s)
+	for _, tc := range []struct {
+		name   string
+		status string
+		want   []core.Invitation
+	}{
+		{"All", "", []core.Invitation{*a1, *a2}},
+		{"Pending", core.InvitationPending, []core.Invitation{*a1}},
+		{"Completed", core.InvitationCompleted, []core.Invitation{*a2}},
+		{"NoMatch", "Unknown", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.ListInvitations(ctx, tenantA, store.InvitationFilter{Status: tc.status})
 			must(t, err)
-			diff(t, "GetInvitation", want, got)
-			got, err = s.InvitationByToken(ctx, want.TenantID, want.TokenHash)
-			must(t, err)
-			diff(t, "InvitationByToken", want, got)
-		}
-	})
-	t.Run("Conflict", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		a1, _, _ := twoInvitations(ctx, t, s)
-		sameID := newInvitation(tenantA, a1.ID, "user-x", "token-x")
-		wantKind(t, s.CreateInvitation(ctx, sameID), core.ErrConflict)
-		sameToken := newInvitation(tenantA, "inv-a3", "user-x", "token-1")
-		wantKind(t, s.CreateInvitation(ctx, sameToken), core.ErrConflict)
-	})
-	t.Run("NotFound", func(t *testing.T) { testInvitationNotFound(t, newStore) })
-	t.Run("Complete", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		a1, a2, b1 := twoInvitations(ctx, t, s)
-		must(t, s.CompleteInvitation(ctx, tenantA, a1.ID, at(time.Hour)))
-		want := *a1
-		want.Status, want.RedeemedAt = core.InvitationCompleted, at(time.Hour)
-		got, err := s.GetInvitation(ctx, tenantA, a1.ID)
-		must(t, err)
-		diff(t, "completed invitation", &want, got)
-		wantKind(t, s.CompleteInvitation(ctx, tenantA, a1.ID, at(2*time.Hour)), core.ErrConflict)
-		wantKind(t, s.CompleteInvitation(ctx, tenantA, a2.ID, at(2*time.Hour)), core.ErrConflict)
-		got, err = s.GetInvitation(ctx, tenantA, a1.ID)
-		must(t, err)
-		diff(t, "invitation after a second completion", &want, got)
-		got, err = s.GetInvitation(ctx, tenantB, b1.ID)
-		must(t, err)
-		diff(t, "other tenant's invitation", b1, got)
-	})
-	t.Run("List", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		a1, a2, _ := twoInvitations(ctx, t, s)
-		for _, tc := range []struct {
-			name   string
-			status string
-			want   []core.Invitation
-		}{
-			{"All", "", []core.Invitation{*a1, *a2}},
-			{"Pending", core.InvitationPending, []core.Invitation{*a1}},
-			{"Completed", core.InvitationCompleted, []core.Invitation{*a2}},
-			{"NoMatch", "Unknown", nil},
-		} {
-			t.Run(tc.name, func(t *testing.T) {
-				got, err := s.ListInvitations(ctx, tenantA, store.InvitationFilter{Status: tc.status})
-				must(t, err)
-				diff(t, "ListInvitations", tc.want, got)
-			})
-		}
-	})
+			diff(t, "ListInvitations", tc.want, got)
+		})
+	}
 }
 
 func testInvitationNotFound(t *testing.T, newStore NewStore) {

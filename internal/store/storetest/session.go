@@ -9,41 +9,54 @@ import (
 	"guestlist/internal/store"
 )
 
+// setupSession is a store with tenants A and B and sess-1 in A, live
+// until an hour after t0.
+func setupSession(t *testing.T, newStore NewStore) (store.Store, context.Context, *core.Session) {
+	s, ctx := newStore(t), t.Context()
+	twoTenants(ctx, t, s)
+	sess := newSession(tenantA, "sess-1", "user-a1", at(time.Hour))
+	must(t, s.CreateSession(ctx, sess))
+	return s, ctx, sess
+}
+
 func testSessions(t *testing.T, newStore NewStore) {
+	runSubtests(t, newStore,
+		subtest{"RoundTrip", testSessionsRoundTrip},
+		subtest{"Expiry", testSessionsExpiry},
+		subtest{"Conflict", testSessionsConflict},
+		subtest{"NotFound", testSessionsNotFound},
+		subtest{"Revoke", testRevokeSessions},
+	)
+}
+
+func testSessionsRoundTrip(t *testing.T, newStore NewStore) {
+	s, ctx, sess := setupSession(t, newStore)
+	got, err := s.GetSession(ctx, tenantA, sess.ID, t0)
+	must(t, err)
+	diff(t, "GetSession", sess, got)
+}
+
+func testSessionsExpiry(t *testing.T, newStore NewStore) {
 	expires := at(time.Hour)
-	setup := func(t *testing.T) (store.Store, context.Context, *core.Session) {
-		s, ctx := newStore(t), t.Context()
-		twoTenants(ctx, t, s)
-		sess := newSession(tenantA, "sess-1", "user-a1", expires)
-		must(t, s.CreateSession(ctx, sess))
-		return s, ctx, sess
-	}
-	t.Run("RoundTrip", func(t *testing.T) {
-		s, ctx, sess := setup(t)
-		got, err := s.GetSession(ctx, tenantA, sess.ID, t0)
-		must(t, err)
-		diff(t, "GetSession", sess, got)
-	})
-	t.Run("Expiry", func(t *testing.T) {
-		s, ctx, sess := setup(t)
-		got, err := s.GetSession(ctx, tenantA, sess.ID, expires.Add(-time.Microsecond))
-		must(t, err)
-		diff(t, "GetSession", sess, got)
-		_, err = s.GetSession(ctx, tenantA, sess.ID, expires)
-		wantKind(t, err, core.ErrNotFound)
-	})
-	t.Run("Conflict", func(t *testing.T) {
-		s, ctx, sess := setup(t)
-		wantKind(t, s.CreateSession(ctx, sess), core.ErrConflict)
-	})
-	t.Run("NotFound", func(t *testing.T) {
-		s, ctx, sess := setup(t)
-		_, err := s.GetSession(ctx, tenantA, "nope", t0)
-		wantKind(t, err, core.ErrNotFound)
-		_, err = s.GetSession(ctx, tenantB, sess.ID, t0)
-		wantKind(t, err, core.ErrNotFound)
-	})
-	t.Run("Revoke", func(t *testing.T) { testRevokeSessions(t, newStore) })
+	s, ctx, sess := setupSession(t, newStore)
+	got, err := s.GetSession(ctx, tenantA, sess.ID, expires.Add(-time.Microsecond))
+	must(t, err)
+	diff(t, "GetSession", sess, got)
+	_, err = s.GetSession(ctx, tenantA, sess.ID, expires)
+	wantKind(t, err, core.ErrNotFound)
+}
+
+func testSessionsConflict(t *testing.T, newStore NewStore) {
+	s, ctx, sess := setupSession(t, newStore)
+	wantKind(t, s.CreateSession(ctx, sess), core.ErrConflict)
+}
+
+func testSessionsNotFound(t *testing.T, newStore NewStore) {
+	s, ctx, sess := setupSession(t, newStore)
+	_, err := s.GetSession(ctx, tenantA, "nope", t0)
+	wantKind(t, err, core.ErrNotFound)
+	_, err = s.GetSession(ctx, tenantB, sess.ID, t0)
+	wantKind(t, err, core.ErrNotFound)
 }
 
 func testRevokeSessions(t *testing.T, newStore NewStore) {
@@ -136,31 +149,15 @@ func testSigningKeys(t *testing.T, newStore NewStore) {
 	diff(t, "SigningKeys", []core.SigningKey{*k2, *k1}, list)
 }
 
-// testPrune: what expired by `before` goes, in every tenant; the rest
-// stays. Reads use a `now` long before, where everything would be live.
+// testPrune: what expired by `before` goes, in every tenant, with the
+// passcode mail that was done with before it; the rest stays. Reads use a
+// `now` long before, where everything would still be live.
 func testPrune(t *testing.T, newStore NewStore) {
 	s, ctx := newStore(t), t.Context()
 	twoTenants(ctx, t, s)
 	early := at(-24 * time.Hour)
-	for _, tenant := range []string{tenantA, tenantB} {
-		for _, c := range []struct {
-			id      string
-			expires time.Time
-		}{{"old", t0}, {"new", at(time.Microsecond)}} {
-			must(t, s.CreateFlow(ctx, newFlow(tenant, "flow-"+c.id, c.expires)))
-			must(t, s.CreatePasscode(ctx, newPasscode(tenant, "code-"+c.id, "flow-x", early, c.expires)))
-			must(t, s.CreateSession(ctx, newSession(tenant, "sess-"+c.id, "user", c.expires)))
-		}
-	}
-	// More events than one delete batch takes, to check Prune keeps going.
-	must(t, s.InTx(ctx, func(tx store.Tx) error {
-		for i := range 2500 {
-			if err := tx.RecordEvent(ctx, tenantA, "k", at(-time.Duration(i+1)*time.Second)); err != nil {
-				return err
-			}
-		}
-		return tx.RecordEvent(ctx, tenantA, "k", t0)
-	}))
+	pruneRows(ctx, t, s, early)
+	mails := pruneMail(ctx, t, s)
 
 	must(t, s.Prune(ctx, t0))
 
@@ -190,4 +187,63 @@ func testPrune(t *testing.T, newStore NewStore) {
 	if n != 1 || !latest.Equal(t0.Truncate(time.Microsecond)) {
 		t.Errorf("events after prune: %d, latest %v; want 1 at %v", n, latest, t0)
 	}
+	for id, kept := range mails {
+		_, err := s.GetMail(ctx, id)
+		if kept {
+			must(t, err)
+		} else {
+			wantKind(t, err, core.ErrNotFound)
+		}
+	}
+}
+
+// pruneRows creates in both tenants an "old" flow, passcode and session
+// that expire at t0 and "new" ones just after, and more events than one
+// delete batch takes (to check Prune keeps going), all before t0 but one.
+func pruneRows(ctx context.Context, t *testing.T, s store.Store, early time.Time) {
+	t.Helper()
+	for _, tenant := range []string{tenantA, tenantB} {
+		for _, c := range []struct {
+			id      string
+			expires time.Time
+		}{{"old", t0}, {"new", at(time.Microsecond)}} {
+			must(t, s.CreateFlow(ctx, newFlow(tenant, "flow-"+c.id, c.expires)))
+			must(t, s.CreatePasscode(ctx, newPasscode(tenant, "code-"+c.id, "flow-x", early, c.expires)))
+			must(t, s.CreateSession(ctx, newSession(tenant, "sess-"+c.id, "user", c.expires)))
+		}
+	}
+	must(t, s.InTx(ctx, func(tx store.Tx) error {
+		for i := range 2500 {
+			if err := tx.RecordEvent(ctx, tenantA, "k", at(-time.Duration(i+1)*time.Second)); err != nil {
+				return err
+			}
+		}
+		return tx.RecordEvent(ctx, tenantA, "k", t0)
+	}))
+}
+
+// pruneMail enqueues mail for Prune and returns whether each should be
+// kept: passcode mail goes once sent or failed, other mail stays.
+func pruneMail(ctx context.Context, t *testing.T, s store.Store) map[string]bool {
+	t.Helper()
+	kept := map[string]bool{}
+	for _, m := range []struct {
+		id              string
+		sensitive, kept bool
+		created         time.Time
+		mark            func(id string) error
+	}{
+		{"sent", true, false, at(-time.Hour), func(id string) error { return s.MarkMailSent(ctx, id, t0) }},
+		{"failed", true, false, at(-time.Hour), func(id string) error { return s.MarkMailFailed(ctx, id, "x") }},
+		{"pending", true, true, at(-time.Hour), func(string) error { return nil }},
+		{"sent-later", true, true, t0, func(id string) error { return s.MarkMailSent(ctx, id, t0) }},
+		{"invitation-sent", false, true, at(-time.Hour), func(id string) error { return s.MarkMailSent(ctx, id, t0) }},
+	} {
+		msg := newMail(tenantA, "mail-"+m.id, m.created)
+		msg.Sensitive = m.sensitive
+		must(t, s.EnqueueMail(ctx, msg))
+		must(t, m.mark(msg.ID))
+		kept[msg.ID] = m.kept
+	}
+	return kept
 }

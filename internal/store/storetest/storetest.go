@@ -20,28 +20,22 @@ type NewStore func(t *testing.T) store.Store
 // Run runs the conformance suite. It calls newStore once per subtest, so
 // each starts from an empty store.
 func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
-	groups := []struct {
-		name string
-		run  func(t *testing.T, newStore NewStore)
-	}{
-		{"Tenants", testTenants},
-		{"Applications", testApplications},
-		{"Users", testUsers},
-		{"Invitations", testInvitations},
-		{"Flows", testFlows},
-		{"Passcodes", testPasscodes},
-		{"Sessions", testSessions},
-		{"Events", testEvents},
-		{"Mail", testMail},
-		{"SigningKeys", testSigningKeys},
-		{"Prune", testPrune},
-		{"DeleteTenant", testDeleteTenant},
-		{"Transactions", testTransactions},
-		{"Races", testRaces},
-	}
-	for _, g := range groups {
-		t.Run(g.name, func(t *testing.T) { g.run(t, newStore) })
-	}
+	runSubtests(t, newStore,
+		subtest{"Tenants", testTenants},
+		subtest{"Applications", testApplications},
+		subtest{"Users", testUsers},
+		subtest{"Invitations", testInvitations},
+		subtest{"Flows", testFlows},
+		subtest{"Passcodes", testPasscodes},
+		subtest{"Sessions", testSessions},
+		subtest{"Events", testEvents},
+		subtest{"Mail", testMail},
+		subtest{"SigningKeys", testSigningKeys},
+		subtest{"Prune", testPrune},
+		subtest{"DeleteTenant", testDeleteTenant},
+		subtest{"Transactions", testTransactions},
+		subtest{"Races", testRaces},
+	)
 }
 
 // t0 is the suite's "now". It has nanoseconds on purpose: the store keeps
@@ -99,5 +93,18 @@ func wantKind(t *testing.T, err, kind error) {
 	}
 	if pub.Code == "" {
 		t.Errorf("public error %q has no Graph code", pub.Message)
+	}
+}
+
+// subtest is one named part of the suite.
+type subtest struct {
+	name string
+	run  func(t *testing.T, newStore NewStore)
+}
+
+// runSubtests runs each as a subtest of t.
+func runSubtests(t *testing.T, newStore NewStore, tests ...subtest) {
+	for _, st := range tests {
+		t.Run(st.name, func(t *testing.T) { st.run(t, newStore) })
 	}
 }

@@ -10,74 +10,86 @@ import (
 )
 
 func testTenants(t *testing.T, newStore NewStore) {
-	t.Run("RoundTrip", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		twoTenants(ctx, t, s)
-		want := newTenant(tenantA, "a")
-		got, err := s.GetTenant(ctx, tenantA)
+	runSubtests(t, newStore,
+		subtest{"RoundTrip", testTenantsRoundTrip},
+		subtest{"InitialDomainAlsoListed", testTenantsInitialDomainAlsoListed},
+		subtest{"NoDomains", testTenantsNoDomains},
+		subtest{"NotFound", testTenantNotFound},
+		subtest{"Conflict", testTenantConflict},
+		subtest{"UpdateSettings", testTenantsUpdateSettings},
+		subtest{"Lock", testTenantsLock},
+	)
+}
+
+func testTenantsRoundTrip(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	twoTenants(ctx, t, s)
+	want := newTenant(tenantA, "a")
+	got, err := s.GetTenant(ctx, tenantA)
+	must(t, err)
+	diff(t, "GetTenant", want, got)
+	for _, d := range []string{"a.guestlist.test", "a.example", "a.example.org"} {
+		got, err := s.TenantByDomain(ctx, d)
 		must(t, err)
-		diff(t, "GetTenant", want, got)
-		for _, d := range []string{"a.guestlist.test", "a.example", "a.example.org"} {
-			got, err := s.TenantByDomain(ctx, d)
-			must(t, err)
-			diff(t, "TenantByDomain("+d+")", want, got)
+		diff(t, "TenantByDomain("+d+")", want, got)
+	}
+	wantB := newTenant(tenantB, "b")
+	wantB.CreatedAt = at(time.Second)
+	list, err := s.ListTenants(ctx)
+	must(t, err)
+	diff(t, "ListTenants", []core.Tenant{*want, *wantB}, list)
+}
+
+func testTenantsInitialDomainAlsoListed(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	want := newTenant(tenantA, "a")
+	want.Domains = []string{"z.example", want.InitialDomain}
+	must(t, s.CreateTenant(ctx, want))
+	got, err := s.TenantByDomain(ctx, want.InitialDomain)
+	must(t, err)
+	diff(t, "TenantByDomain", want, got)
+}
+
+func testTenantsNoDomains(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	want := newTenant(tenantA, "a")
+	want.Domains = nil
+	must(t, s.CreateTenant(ctx, want))
+	got, err := s.TenantByDomain(ctx, want.InitialDomain)
+	must(t, err)
+	diff(t, "TenantByDomain", want, got)
+}
+
+func testTenantsUpdateSettings(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	twoTenants(ctx, t, s)
+	upd := newTenant(tenantA, "a")
+	upd.DisplayName, upd.DefaultLanguage = "Renamed", "en"
+	upd.EmailOTP, upd.PasscodeInSubject = core.OTPDisabled, false
+	want := *upd
+	// Only the settings are written.
+	upd.InitialDomain, upd.Domains, upd.CreatedAt = "other.test", nil, at(time.Hour)
+	must(t, s.UpdateTenantSettings(ctx, upd))
+	got, err := s.GetTenant(ctx, tenantA)
+	must(t, err)
+	diff(t, "GetTenant", &want, got)
+	other, err := s.GetTenant(ctx, tenantB)
+	must(t, err)
+	wantB := newTenant(tenantB, "b")
+	wantB.CreatedAt = at(time.Second)
+	diff(t, "other tenant", wantB, other)
+}
+
+func testTenantsLock(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	twoTenants(ctx, t, s)
+	must(t, s.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.Lock(ctx, tenantA, "throttle:x"); err != nil {
+			return err
 		}
-		wantB := newTenant(tenantB, "b")
-		wantB.CreatedAt = at(time.Second)
-		list, err := s.ListTenants(ctx)
-		must(t, err)
-		diff(t, "ListTenants", []core.Tenant{*want, *wantB}, list)
-	})
-	t.Run("InitialDomainAlsoListed", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		want := newTenant(tenantA, "a")
-		want.Domains = []string{"z.example", want.InitialDomain}
-		must(t, s.CreateTenant(ctx, want))
-		got, err := s.TenantByDomain(ctx, want.InitialDomain)
-		must(t, err)
-		diff(t, "TenantByDomain", want, got)
-	})
-	t.Run("NoDomains", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		want := newTenant(tenantA, "a")
-		want.Domains = nil
-		must(t, s.CreateTenant(ctx, want))
-		got, err := s.TenantByDomain(ctx, want.InitialDomain)
-		must(t, err)
-		diff(t, "TenantByDomain", want, got)
-	})
-	t.Run("NotFound", func(t *testing.T) { testTenantNotFound(t, newStore) })
-	t.Run("Conflict", func(t *testing.T) { testTenantConflict(t, newStore) })
-	t.Run("UpdateSettings", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		twoTenants(ctx, t, s)
-		upd := newTenant(tenantA, "a")
-		upd.DisplayName, upd.DefaultLanguage = "Renamed", "en"
-		upd.EmailOTP, upd.PasscodeInSubject = core.OTPDisabled, false
-		want := *upd
-		// Only the settings are written.
-		upd.InitialDomain, upd.Domains, upd.CreatedAt = "other.test", nil, at(time.Hour)
-		must(t, s.UpdateTenantSettings(ctx, upd))
-		got, err := s.GetTenant(ctx, tenantA)
-		must(t, err)
-		diff(t, "GetTenant", &want, got)
-		other, err := s.GetTenant(ctx, tenantB)
-		must(t, err)
-		wantB := newTenant(tenantB, "b")
-		wantB.CreatedAt = at(time.Second)
-		diff(t, "other tenant", wantB, other)
-	})
-	t.Run("Lock", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		twoTenants(ctx, t, s)
-		must(t, s.InTx(ctx, func(tx store.Tx) error {
-			if err := tx.Lock(ctx, tenantA, "throttle:x"); err != nil {
-				return err
-			}
-			return tx.Lock(ctx, tenantA, "throttle:y")
-		}))
-		must(t, s.Lock(ctx, tenantB, "throttle:x"))
-	})
+		return tx.Lock(ctx, tenantA, "throttle:y")
+	}))
+	must(t, s.Lock(ctx, tenantB, "throttle:x"))
 }
 
 func testTenantNotFound(t *testing.T, newStore NewStore) {

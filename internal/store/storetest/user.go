@@ -26,72 +26,84 @@ func threeUsers(ctx context.Context, t *testing.T, s store.Store) (a1, a2, b1 *c
 }
 
 func testUsers(t *testing.T, newStore NewStore) {
-	t.Run("RoundTrip", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		a1, _, b1 := threeUsers(ctx, t, s)
-		for _, want := range []*core.User{a1, b1} {
-			got, err := s.GetUser(ctx, want.TenantID, want.ID)
-			must(t, err)
-			diff(t, "GetUser", want, got)
-			got, err = s.UserByMail(ctx, want.TenantID, want.MailKey)
-			must(t, err)
-			diff(t, "UserByMail", want, got)
-		}
-	})
-	t.Run("Conflict", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		a1, _, _ := threeUsers(ctx, t, s)
-		sameMail := newUser(tenantA, "user-a3", a1.MailKey)
-		wantKind(t, s.CreateUser(ctx, sameMail), core.ErrConflict)
-		sameID := newUser(tenantA, a1.ID, "carol@example.com")
-		wantKind(t, s.CreateUser(ctx, sameID), core.ErrConflict)
-	})
-	t.Run("NotFound", func(t *testing.T) { testUserNotFound(t, newStore) })
-	t.Run("List", func(t *testing.T) { testListUsers(t, newStore) })
-	t.Run("Update", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		a1, _, b1 := threeUsers(ctx, t, s)
-		want := *a1
-		want.DisplayName, want.UserType = "Alice A.", core.UserTypeMember
-		want.ExternalUserState, want.StateChangedAt = core.StateAccepted, at(time.Minute)
-		want.Identities = append(want.Identities, core.Identity{
-			SignInType: "federated", Issuer: "https://idp.example", IssuerAssignedID: "sub-1"})
-		want.PreferredLanguage = "de"
-		must(t, s.UpdateUser(ctx, &want))
-		got, err := s.GetUser(ctx, tenantA, a1.ID)
+	runSubtests(t, newStore,
+		subtest{"RoundTrip", testUsersRoundTrip},
+		subtest{"Conflict", testUsersConflict},
+		subtest{"NotFound", testUserNotFound},
+		subtest{"List", testListUsers},
+		subtest{"Update", testUsersUpdate},
+		subtest{"Accept", testUsersAccept},
+		subtest{"SetPreferredLanguage", testUsersSetPreferredLanguage},
+		subtest{"Delete", testDeleteUser},
+	)
+}
+
+func testUsersRoundTrip(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	a1, _, b1 := threeUsers(ctx, t, s)
+	for _, want := range []*core.User{a1, b1} {
+		got, err := s.GetUser(ctx, want.TenantID, want.ID)
 		must(t, err)
-		diff(t, "GetUser", &want, got)
-		got, err = s.GetUser(ctx, tenantB, b1.ID)
+		diff(t, "GetUser", want, got)
+		got, err = s.UserByMail(ctx, want.TenantID, want.MailKey)
 		must(t, err)
-		diff(t, "other tenant's user", b1, got)
-	})
-	t.Run("Accept", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		a1, a2, _ := threeUsers(ctx, t, s)
-		ids := []core.Identity{{SignInType: "federated", Issuer: "mail", IssuerAssignedID: "x"}}
-		must(t, s.AcceptUser(ctx, tenantA, a1.ID, ids, at(time.Minute)))
-		want := *a1
-		want.ExternalUserState, want.StateChangedAt, want.Identities = core.StateAccepted, at(time.Minute), ids
-		got, err := s.GetUser(ctx, tenantA, a1.ID)
-		must(t, err)
-		diff(t, "accepted user", &want, got)
-		wantKind(t, s.AcceptUser(ctx, tenantA, a1.ID, nil, at(time.Hour)), core.ErrConflict)
-		wantKind(t, s.AcceptUser(ctx, tenantA, a2.ID, nil, at(time.Hour)), core.ErrConflict)
-		got, err = s.GetUser(ctx, tenantA, a1.ID)
-		must(t, err)
-		diff(t, "user after a second accept", &want, got)
-	})
-	t.Run("SetPreferredLanguage", func(t *testing.T) {
-		s, ctx := newStore(t), t.Context()
-		a1, _, _ := threeUsers(ctx, t, s)
-		must(t, s.SetPreferredLanguage(ctx, tenantA, a1.ID, "zh-TW"))
-		want := *a1
-		want.PreferredLanguage = "zh-TW"
-		got, err := s.GetUser(ctx, tenantA, a1.ID)
-		must(t, err)
-		diff(t, "GetUser", &want, got)
-	})
-	t.Run("Delete", func(t *testing.T) { testDeleteUser(t, newStore) })
+		diff(t, "UserByMail", want, got)
+	}
+}
+
+func testUsersConflict(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	a1, _, _ := threeUsers(ctx, t, s)
+	sameMail := newUser(tenantA, "user-a3", a1.MailKey)
+	wantKind(t, s.CreateUser(ctx, sameMail), core.ErrConflict)
+	sameID := newUser(tenantA, a1.ID, "carol@example.com")
+	wantKind(t, s.CreateUser(ctx, sameID), core.ErrConflict)
+}
+
+func testUsersUpdate(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	a1, _, b1 := threeUsers(ctx, t, s)
+	want := *a1
+	want.DisplayName, want.UserType = "Alice A.", core.UserTypeMember
+	want.ExternalUserState, want.StateChangedAt = core.StateAccepted, at(time.Minute)
+	want.Identities = append(want.Identities, core.Identity{
+		SignInType: "federated", Issuer: "https://idp.example", IssuerAssignedID: "sub-1"})
+	want.PreferredLanguage = "de"
+	must(t, s.UpdateUser(ctx, &want))
+	got, err := s.GetUser(ctx, tenantA, a1.ID)
+	must(t, err)
+	diff(t, "GetUser", &want, got)
+	got, err = s.GetUser(ctx, tenantB, b1.ID)
+	must(t, err)
+	diff(t, "other tenant's user", b1, got)
+}
+
+func testUsersAccept(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	a1, a2, _ := threeUsers(ctx, t, s)
+	ids := []core.Identity{{SignInType: "federated", Issuer: "mail", IssuerAssignedID: "x"}}
+	must(t, s.AcceptUser(ctx, tenantA, a1.ID, ids, at(time.Minute)))
+	want := *a1
+	want.ExternalUserState, want.StateChangedAt, want.Identities = core.StateAccepted, at(time.Minute), ids
+	got, err := s.GetUser(ctx, tenantA, a1.ID)
+	must(t, err)
+	diff(t, "accepted user", &want, got)
+	wantKind(t, s.AcceptUser(ctx, tenantA, a1.ID, nil, at(time.Hour)), core.ErrConflict)
+	wantKind(t, s.AcceptUser(ctx, tenantA, a2.ID, nil, at(time.Hour)), core.ErrConflict)
+	got, err = s.GetUser(ctx, tenantA, a1.ID)
+	must(t, err)
+	diff(t, "user after a second accept", &want, got)
+}
+
+func testUsersSetPreferredLanguage(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	a1, _, _ := threeUsers(ctx, t, s)
+	must(t, s.SetPreferredLanguage(ctx, tenantA, a1.ID, "zh-TW"))
+	want := *a1
+	want.PreferredLanguage = "zh-TW"
+	got, err := s.GetUser(ctx, tenantA, a1.ID)
+	must(t, err)
+	diff(t, "GetUser", &want, got)
 }
 
 // testUserNotFound: unknown ids, and tenant A's user addressed with tenant

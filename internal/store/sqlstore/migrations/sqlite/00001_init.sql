@@ -151,6 +151,7 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox (status, next_attempt);
 CREATE INDEX outbox_created ON outbox (created_at);
 CREATE INDEX outbox_tenant ON outbox (tenant_id);
+CREATE INDEX outbox_done ON outbox (status, sensitive, created_at);
 
 CREATE TABLE signing_keys (
     id          TEXT   NOT NULL PRIMARY KEY,
