@@ -67,7 +67,7 @@ func postgresDialect() *dialect {
 		driver:     "pgx",
 		goose:      goose.DialectPostgres,
 		migrations: "migrations/postgres",
-		lockSQL:    "SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 0))",
+		lockSQL:    "SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))",
 		skipLocked: " FOR UPDATE SKIP LOCKED",
 		isUnique: func(err error) bool {
 			return pgState(err) == "23505" // unique_violation
