@@ -52,7 +52,7 @@ func (o ops) atomic(ctx context.Context, fn func(q runner) error) error {
 // inTx begins a write transaction (BEGIN IMMEDIATE on SQLite), runs fn,
 // and commits; if fn fails or panics it rolls back, and fn's error is
 // returned as it is.
-func (h *handles) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+func (h *handles) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := h.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)

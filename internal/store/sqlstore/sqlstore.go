@@ -150,9 +150,9 @@ func connect(ctx context.Context, d *dialect, dsn string, n int) (*sql.DB, error
 // InTx runs fn in one write transaction on the writer connection and
 // returns fn's error unchanged after rolling back. On SQLite the store has
 // one writer connection, which the transaction holds until it ends: fn
-// must write through tx only (a write through the Store would wait for the
-// connection fn holds); reads through the Store are fine but do not see
-// tx's uncommitted writes.
+// must write through tx only, and not call InTx again (either would wait
+// for the connection fn holds); reads through the Store are fine but do
+// not see tx's uncommitted writes.
 func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	return s.h.inTx(ctx, func(tx *sql.Tx) error {
 		return fn(ops{h: s.h, tx: tx})
