@@ -84,7 +84,7 @@ func (f *fakeStore) update(id string, fn func(m *core.OutboxMessage)) error {
 	return nil
 }
 
-func (f *fakeStore) MarkMailSent(_ context.Context, id string, at time.Time) error {
+func (f *fakeStore) MarkMailSent(_ context.Context, id string, at time.Time, _ bool) error {
 	return f.update(id, func(m *core.OutboxMessage) {
 		m.Status, m.SentAt, m.LeaseUntil, m.LastError = core.MailSent, at, time.Time{}, ""
 		if m.Sensitive {

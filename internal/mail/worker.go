@@ -39,6 +39,9 @@ type WorkerOptions struct {
 	ShutdownTimeout time.Duration
 	// Metrics, if set, counts outcomes.
 	Metrics *Metrics
+	// KeepBodies keeps the bodies of sensitive mail once sent: set for the
+	// dev mailbox, which shows the outbox itself.
+	KeepBodies bool
 }
 
 // markTimeout bounds recording one outcome in the store.
@@ -199,7 +202,7 @@ func (w *Worker) deliver(ctx context.Context, m core.OutboxMessage) {
 	now := w.opts.Now()
 	switch {
 	case err == nil:
-		if err := w.st.MarkMailSent(mctx, m.ID, now); err != nil {
+		if err := w.st.MarkMailSent(mctx, m.ID, now, w.opts.KeepBodies); err != nil {
 			// The lease will expire and the message go out again.
 			log.Error("mail: record delivery", "err", err)
 			return

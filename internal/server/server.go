@@ -139,6 +139,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	}
 	wopts := deps.MailWorker
 	wopts.Now = deps.Now
+	wopts.KeepBodies = s.DevMail
 	if wopts.Metrics, err = mail.NewMetrics(deps.Registry); err != nil {
 		return err
 	}

@@ -101,8 +101,10 @@ type Tx interface {
 	// ClaimMail leases up to limit due messages (pending, next attempt
 	// <= now, no live lease) until now+lease and returns them.
 	ClaimMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]core.OutboxMessage, error)
-	// MarkMailSent records delivery (clearing the body of sensitive mail).
-	MarkMailSent(ctx context.Context, id string, at time.Time) error
+	// MarkMailSent records delivery. The body of sensitive mail is cleared
+	// unless keepBody is set: the dev mailbox, whose only copy of a message
+	// is this row, keeps it so the developer can read the code.
+	MarkMailSent(ctx context.Context, id string, at time.Time, keepBody bool) error
 	// MarkMailRetry releases the lease and schedules another attempt.
 	MarkMailRetry(ctx context.Context, id string, next time.Time, reason string) error
 	// MarkMailFailed gives up on a message, keeping the reason.

@@ -78,7 +78,7 @@ func signIn(ctx context.Context, s *Store, n int64) error {
 		return err
 	}
 	for _, m := range msgs {
-		if err := s.MarkMailSent(ctx, m.ID, now); err != nil {
+		if err := s.MarkMailSent(ctx, m.ID, now, false); err != nil {
 			return err
 		}
 	}

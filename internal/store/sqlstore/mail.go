@@ -87,13 +87,13 @@ func (o ops) ClaimMail(ctx context.Context, now time.Time, lease time.Duration, 
 
 // MarkMailSent records delivery, ends the lease and clears the error of
 // earlier attempts; a sensitive message (one holding a passcode) loses its
-// bodies, which no one needs again.
-func (o ops) MarkMailSent(ctx context.Context, id string, at time.Time) error {
+// bodies, which no one needs again, unless keepBody asks otherwise.
+func (o ops) MarkMailSent(ctx context.Context, id string, at time.Time, keepBody bool) error {
 	res, err := o.wr().ExecContext(ctx, `UPDATE outbox SET status = $3, sent_at = $2,
 		lease_until = 0, last_error = '',
-		text_body = CASE WHEN sensitive THEN '' ELSE text_body END,
-		html_body = CASE WHEN sensitive THEN '' ELSE html_body END
-		WHERE id = $1`, id, micros(at), core.MailSent)
+		text_body = CASE WHEN sensitive AND NOT $4 THEN '' ELSE text_body END,
+		html_body = CASE WHEN sensitive AND NOT $4 THEN '' ELSE html_body END
+		WHERE id = $1`, id, micros(at), core.MailSent, keepBody)
 	if err != nil {
 		return fmt.Errorf("sqlstore: mark mail sent: %w", err)
 	}

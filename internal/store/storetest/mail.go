@@ -61,6 +61,7 @@ func testMail(t *testing.T, newStore NewStore) {
 		subtest{"Lease", testMailLease},
 		subtest{"Retry", testMailRetry},
 		subtest{"Sent", testMailSent},
+		subtest{"SentKeepBody", testMailSentKeepBody},
 		subtest{"Failed", testMailFailed},
 		subtest{"NotFound", testMailNotFound},
 	)
@@ -121,7 +122,7 @@ func testMailSent(t *testing.T, newStore NewStore) {
 	}
 	must(t, s.MarkMailRetry(ctx, m1.ID, t0, "421 try again later"))
 	for _, m := range []*core.OutboxMessage{m1, m3} {
-		must(t, s.MarkMailSent(ctx, m.ID, at(time.Second)))
+		must(t, s.MarkMailSent(ctx, m.ID, at(time.Second), false))
 		want := claimed(m, 1, time.Time{})
 		if m == m1 {
 			want.NextAttempt = t0
@@ -135,6 +136,22 @@ func testMailSent(t *testing.T, newStore NewStore) {
 	wantKind(t, s.MarkMailRetry(ctx, m1.ID, at(time.Hour), "late"), core.ErrConflict)
 	// Sent mail is never claimed again, even once its lease would end.
 	claim(t, s, at(5*time.Minute), 10, claimed(m2, 2, at(10*time.Minute)))
+}
+
+// testMailSentKeepBody: the dev mailbox keeps a sent passcode mail's body.
+func testMailSentKeepBody(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	_, _, m3, _ := outbox(ctx, t, s)
+	if !m3.Sensitive || m3.TextBody == "" {
+		t.Fatal("fixture: mail-3 should be a sensitive message with a body")
+	}
+	if _, err := s.ClaimMail(ctx, t0, 5*time.Minute, 10); err != nil {
+		t.Fatal(err)
+	}
+	must(t, s.MarkMailSent(ctx, m3.ID, at(time.Second), true))
+	want := claimed(m3, 1, time.Time{})
+	want.Status, want.SentAt = core.MailSent, at(time.Second)
+	getMail(t, s, &want)
 }
 
 func testMailFailed(t *testing.T, newStore NewStore) {
@@ -162,7 +179,7 @@ func testMailNotFound(t *testing.T, newStore NewStore) {
 	outbox(ctx, t, s)
 	_, err := s.GetMail(ctx, "nope")
 	wantKind(t, err, core.ErrNotFound)
-	wantKind(t, s.MarkMailSent(ctx, "nope", t0), core.ErrNotFound)
+	wantKind(t, s.MarkMailSent(ctx, "nope", t0, false), core.ErrNotFound)
 	wantKind(t, s.MarkMailRetry(ctx, "nope", t0, "x"), core.ErrNotFound)
 	wantKind(t, s.MarkMailFailed(ctx, "nope", "x"), core.ErrNotFound)
 }

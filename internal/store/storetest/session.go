@@ -233,11 +233,11 @@ func pruneMail(ctx context.Context, t *testing.T, s store.Store) map[string]bool
 		created         time.Time
 		mark            func(id string) error
 	}{
-		{"sent", true, false, at(-time.Hour), func(id string) error { return s.MarkMailSent(ctx, id, t0) }},
+		{"sent", true, false, at(-time.Hour), func(id string) error { return s.MarkMailSent(ctx, id, t0, false) }},
 		{"failed", true, false, at(-time.Hour), func(id string) error { return s.MarkMailFailed(ctx, id, "x") }},
 		{"pending", true, true, at(-time.Hour), func(string) error { return nil }},
-		{"sent-later", true, true, t0, func(id string) error { return s.MarkMailSent(ctx, id, t0) }},
-		{"invitation-sent", false, true, at(-time.Hour), func(id string) error { return s.MarkMailSent(ctx, id, t0) }},
+		{"sent-later", true, true, t0, func(id string) error { return s.MarkMailSent(ctx, id, t0, false) }},
+		{"invitation-sent", false, true, at(-time.Hour), func(id string) error { return s.MarkMailSent(ctx, id, t0, false) }},
 	} {
 		msg := newMail(tenantA, "mail-"+m.id, m.created)
 		msg.Sensitive = m.sensitive
