@@ -49,7 +49,10 @@ func main() {
 	}
 }
 
-var profile string
+var (
+	profile     string
+	serverLabel = pprof.Labels("side", "server")
+)
 
 // capture is the mail transport: it hands each passcode to the guest
 // waiting for it.
@@ -118,10 +121,19 @@ func run(n, conc int, dbURL string) error {
 	if err != nil {
 		return err
 	}
-	wctx, stop := context.WithCancel(ctx)
+	// Server goroutines carry the pprof label side=server, so a CPU profile
+	// separates the server's CPU from the load driver's:
+	//   go tool pprof -tagfocus=side=server -top <binary> <profile>
+	wctx, stop := context.WithCancel(pprof.WithLabels(ctx, serverLabel))
+	pprof.SetGoroutineLabels(wctx)
 	app.Start(wctx)
+	pprof.SetGoroutineLabels(ctx)
 	hs := &http.Server{Handler: app.Handler}
-	go hs.Serve(ln)
+	go func() {
+		// Connection goroutines inherit the label from the accept loop.
+		pprof.SetGoroutineLabels(wctx)
+		hs.Serve(ln)
+	}()
 	defer func() { hs.Close(); stop(); app.Close() }()
 
 	guests, err := setup(ctx, app, n)
