@@ -74,16 +74,12 @@ func (s *Service) StartFromToken(ctx context.Context, tenant *core.Tenant, token
 	// The lookups read from the reader pool; only the writes take the
 	// writer, which on SQLite is the one serial resource of the process.
 	inv, err := s.st.InvitationByToken(ctx, tenant.ID, s.keys.Hash(invite.TokenPurpose, token))
-	if errors.Is(err, core.ErrNotFound) {
-		return nil, ErrBadLink
-	} else if err != nil {
-		return nil, err
+	if err != nil {
+		return nil, notFoundAs(err, ErrBadLink)
 	}
 	u, err := s.st.GetUser(ctx, tenant.ID, inv.UserID)
-	if errors.Is(err, core.ErrNotFound) { // the guest was deleted
-		return nil, ErrBadLink
-	} else if err != nil {
-		return nil, err
+	if err != nil { // not found: the guest was deleted
+		return nil, notFoundAs(err, ErrBadLink)
 	}
 	if !s.otpApplies(tenant, u) {
 		return nil, ErrOTPOff
@@ -142,16 +138,12 @@ func (s *Service) Flow(ctx context.Context, tenant *core.Tenant, cookie string) 
 		return nil, nil, ErrNoFlow
 	}
 	f, err := s.st.GetFlow(ctx, tenant.ID, s.keys.HashID(flowPurpose, cookie), s.now())
-	if errors.Is(err, core.ErrNotFound) {
-		return nil, nil, ErrNoFlow
-	} else if err != nil {
-		return nil, nil, err
+	if err != nil {
+		return nil, nil, notFoundAs(err, ErrNoFlow)
 	}
 	u, err := s.st.GetUser(ctx, tenant.ID, f.UserID)
-	if errors.Is(err, core.ErrNotFound) {
-		return nil, nil, ErrNoFlow
-	} else if err != nil {
-		return nil, nil, err
+	if err != nil {
+		return nil, nil, notFoundAs(err, ErrNoFlow)
 	}
 	if !s.otpApplies(tenant, u) {
 		return nil, nil, ErrOTPOff
@@ -248,16 +240,12 @@ func (s *Service) Session(ctx context.Context, tenant *core.Tenant, cookie strin
 		return nil, nil, none
 	}
 	sess, err := s.st.GetSession(ctx, tenant.ID, s.keys.HashID(sessionPurpose, cookie), s.now())
-	if errors.Is(err, core.ErrNotFound) {
-		return nil, nil, none
-	} else if err != nil {
-		return nil, nil, err
+	if err != nil {
+		return nil, nil, notFoundAs(err, none)
 	}
 	u, err := s.st.GetUser(ctx, tenant.ID, sess.UserID)
-	if errors.Is(err, core.ErrNotFound) {
-		return nil, nil, none
-	} else if err != nil {
-		return nil, nil, err
+	if err != nil {
+		return nil, nil, notFoundAs(err, none)
 	}
 	if sess.AMR == "otp" && !s.otpApplies(tenant, u) {
 		return nil, nil, none
@@ -267,3 +255,12 @@ func (s *Service) Session(ctx context.Context, tenant *core.Tenant, cookie strin
 
 // SessionTTL is how long a new session lasts.
 func (s *Service) SessionTTL() time.Duration { return s.cfg.SessionTTL }
+
+// notFoundAs turns a not-found error into the caller's own error; any other
+// error passes through.
+func notFoundAs(err, as error) error {
+	if errors.Is(err, core.ErrNotFound) {
+		return as
+	}
+	return err
+}

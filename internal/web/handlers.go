@@ -39,14 +39,21 @@ func (p *Pages) redeemLink(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, q.path("/signin/passcode"))
 }
 
+// startedFlow is withFlow for the passcode steps: a flow already past
+// them is sent on to where it belongs instead.
+func (p *Pages) startedFlow(w http.ResponseWriter, r *http.Request) (*req, bool) {
+	q, ok := p.withFlow(w, r)
+	if ok && q.flow.Step != core.FlowStarted {
+		p.afterVerified(w, r, q)
+		return nil, false
+	}
+	return q, ok
+}
+
 // startPage says a code will be sent, with the Send code button (R21).
 func (p *Pages) startPage(w http.ResponseWriter, r *http.Request) {
-	q, ok := p.withFlow(w, r)
+	q, ok := p.startedFlow(w, r)
 	if !ok {
-		return
-	}
-	if q.flow.Step != core.FlowStarted {
-		p.afterVerified(w, r, q)
 		return
 	}
 	p.r.start(w, http.StatusOK, startPage{base: q.base(), Email: q.flow.Email, Action: q.path("/signin/passcode")})
@@ -54,12 +61,8 @@ func (p *Pages) startPage(w http.ResponseWriter, r *http.Request) {
 
 // sendCode mails a code (first or again) and shows the Enter code page.
 func (p *Pages) sendCode(w http.ResponseWriter, r *http.Request) {
-	q, ok := p.withFlow(w, r)
+	q, ok := p.startedFlow(w, r)
 	if !ok {
-		return
-	}
-	if q.flow.Step != core.FlowStarted {
-		p.afterVerified(w, r, q)
 		return
 	}
 	out, err := p.passcode.Send(r.Context(), q.tenant, q.flow, q.user.MailKey, q.loc.Lang, q.tenant.PasscodeInSubject)
@@ -103,12 +106,8 @@ func (p *Pages) codePage(q *req, notice, errID string, wait int) codePage {
 
 // enterCode shows the Enter code page.
 func (p *Pages) enterCode(w http.ResponseWriter, r *http.Request) {
-	q, ok := p.withFlow(w, r)
+	q, ok := p.startedFlow(w, r)
 	if !ok {
-		return
-	}
-	if q.flow.Step != core.FlowStarted {
-		p.afterVerified(w, r, q)
 		return
 	}
 	notice := r.URL.Query().Get("n")
@@ -120,12 +119,8 @@ func (p *Pages) enterCode(w http.ResponseWriter, r *http.Request) {
 
 // checkCode checks the code; the right one starts a session (R24).
 func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
-	q, ok := p.withFlow(w, r)
+	q, ok := p.startedFlow(w, r)
 	if !ok {
-		return
-	}
-	if q.flow.Step != core.FlowStarted {
-		p.afterVerified(w, r, q)
 		return
 	}
 	var cookie platform.Secret
