@@ -27,10 +27,12 @@ func Migrate(ctx context.Context, dsn string) error {
 	if err != nil {
 		return err
 	}
+	var db *sql.DB
 	if b.d.name == "postgres" {
-		return errNoPostgres
+		db, err = connectPostgres(ctx, b.writeDSN, Options{MaxConns: 1})
+	} else {
+		db, err = connect(ctx, b.d, b.writeDSN, 1)
 	}
-	db, err := connect(ctx, b.d, b.writeDSN, 1)
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,9 @@ type handles struct {
 	r      *sql.DB    // the readers, used outside transactions
 	wc, rc *stmtCache // prepared statements of w and r; nil = none
 	log    *slog.Logger
+	// retries: how often inTx runs fn again after a retryable abort
+	// (PostgreSQL serialization failure or deadlock).
+	retries int
 }
 
 // ops implements store.Tx. Outside a transaction (tx nil) reads go to the
@@ -53,6 +56,16 @@ func (o ops) atomic(ctx context.Context, fn func(q runner) error) error {
 // and commits; if fn fails or panics it rolls back, and fn's error is
 // returned as it is.
 func (h *handles) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := h.inTxOnce(ctx, fn)
+		if err == nil || attempt >= h.retries || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+		h.log.Debug("sqlstore: transaction aborted by the database, retrying", "attempt", attempt+1, "err", err)
+	}
+}
+
+func (h *handles) inTxOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := h.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"guestlist/internal/store"
 )
@@ -21,7 +22,23 @@ type Options struct {
 	// ReadConns is the size of the SQLite pool of read-only connections
 	// that serve reads outside InTx; 0 means 4.
 	ReadConns int
+	// MaxConns caps the PostgreSQL connection pool of this process; 0
+	// means 10. With N processes the database sees up to N×MaxConns.
+	MaxConns int
+	// StatementTimeout is PostgreSQL's statement_timeout for every
+	// connection (unless the URL sets one); 0 means 5s.
+	StatementTimeout time.Duration
+	// TxRetries is how often InTx runs fn again after PostgreSQL aborts
+	// the transaction with a serialization failure or deadlock (SQLSTATE
+	// 40001, 40P01); 0 means 3, negative means never.
+	TxRetries int
 }
+
+const (
+	defaultMaxConns         = 10
+	defaultStatementTimeout = 5 * time.Second
+	defaultTxRetries        = 3
+)
 
 // Store is the SQL store. Its store.Tx methods, called on the Store, each
 // run as their own transaction: reads on the reader pool, writes on the
@@ -31,10 +48,6 @@ type Store struct {
 }
 
 var _ store.Store = (*Store)(nil)
-
-// errNoPostgres is returned for postgres:// DSNs until the pgx backend is
-// wired in; the dialect, queries and migrations are ready for it.
-var errNoPostgres = errors.New("sqlstore: PostgreSQL support is not built yet")
 
 // SQLite connection parameters. The writer sets up WAL (persistent in the
 // file) so readers never block it; busy_timeout covers the rare moments a
@@ -97,12 +110,16 @@ func open(ctx context.Context, dsn string, opts Options, cache bool) (*Store, er
 	if err != nil {
 		return nil, err
 	}
-	if b.d.name == "postgres" {
-		return nil, errNoPostgres
-	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	retries := opts.TxRetries
+	if retries == 0 {
+		retries = defaultTxRetries
+	}
+	if b.d.name == "postgres" {
+		return openPostgres(ctx, b, opts, log, max(retries, 0))
 	}
 	w, err := connect(ctx, b.d, b.writeDSN, 1)
 	if err != nil {
@@ -172,5 +189,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the cached statements and the connections.
 func (s *Store) Close() error {
-	return errors.Join(s.h.wc.close(), s.h.rc.close(), s.h.r.Close(), s.h.w.Close())
+	errs := []error{s.h.wc.close(), s.h.rc.close(), s.h.w.Close()}
+	if s.h.r != s.h.w {
+		errs = append(errs, s.h.r.Close())
+	}
+	return errors.Join(errs...)
 }

@@ -85,8 +85,8 @@ func TestReopen(t *testing.T) {
 
 func TestOpenRejects(t *testing.T) {
 	for _, tc := range []struct{ dsn, want string }{
-		{"postgres://guestlist@127.0.0.1:5432/guestlist", "PostgreSQL support is not built yet"},
-		{"postgresql://127.0.0.1/guestlist", "PostgreSQL support is not built yet"},
+		{"postgres://guestlist@127.0.0.1:1/guestlist?connect_timeout=5", "connect to PostgreSQL"},
+		{"postgresql://127.0.0.1:99999999/guestlist", "PostgreSQL URL"},
 		{":memory:", "needs a database file"},
 		{"file::memory:?cache=shared", "needs a database file"},
 		{"", "needs a database file"},
