@@ -27,11 +27,14 @@ import (
 
 // common are the settings every command that opens the database shares.
 type common struct {
-	Data             string `default:"./guestlist-data" help:"Directory for the SQLite database and the secret key."`
-	Database         string `help:"Database URL (postgres://…); default the SQLite file in --data."`
-	SecretKey        string `help:"Server key as hex (64+ characters); default the key file in --data. All processes of a deployment must share it."`
-	DeploymentDomain string `default:"guestlist.localhost" help:"Deployment domain that tenants' initial domains are made under."`
-	BaseURL          string `help:"Public URL of this deployment; default http://<addr> (http://127.0.0.1:8080 outside serve)."`
+	Data               string        `default:"./guestlist-data" help:"Directory for the SQLite database and the secret key."`
+	Database           string        `help:"Database URL (postgres://…); default the SQLite file in --data."`
+	SecretKey          string        `help:"Server key as hex (64+ characters); default the key file in --data. All processes of a deployment must share it."`
+	DeploymentDomain   string        `default:"guestlist.localhost" help:"Deployment domain that tenants' initial domains are made under."`
+	BaseURL            string        `help:"Public URL of this deployment; default http://<addr> (http://127.0.0.1:8080 outside serve)."`
+	DBMaxConns         int           `default:"10" help:"PostgreSQL: connections this process may open."`
+	DBStatementTimeout time.Duration `default:"5s" help:"PostgreSQL: statement_timeout of every connection."`
+	DBTxRetries        int           `default:"3" help:"PostgreSQL: retries of a transaction aborted by a serialization failure or deadlock."`
 }
 
 type serveCmd struct {
@@ -94,7 +97,8 @@ func (c common) config() server.Config {
 	if base == "" {
 		base = "http://127.0.0.1:8080"
 	}
-	return server.Config{DataDir: c.Data, Database: c.Database, SecretKey: c.SecretKey, Domain: c.DeploymentDomain, BaseURL: base}
+	return server.Config{DataDir: c.Data, Database: c.Database, SecretKey: c.SecretKey, Domain: c.DeploymentDomain, BaseURL: base,
+		DB: server.DBConfig{MaxConns: c.DBMaxConns, StatementTimeout: c.DBStatementTimeout, TxRetries: c.DBTxRetries}}
 }
 
 func (s *serveCmd) Run(ctx context.Context) error {

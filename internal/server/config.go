@@ -16,6 +16,7 @@ type Config struct {
 	BaseURL       string        // public URL, e.g. http://127.0.0.1:8080
 	DataDir       string        // SQLite database and key file
 	Database      string        // database URL; empty = SQLite in DataDir
+	DB            DBConfig      // PostgreSQL pool and transaction settings
 	SMTP          string        // smtp://, smtp+starttls://, smtps://; empty = dev mailbox
 	MailFrom      string        // sender address
 	PasscodeTTL   time.Duration // SPEC R22
@@ -26,6 +27,14 @@ type Config struct {
 	Profile       string        // cloud profile: public or government (R40)
 	OTPAutoEnable time.Time     // when "default" turns OTP on (public profile)
 	Passcode      passcode.Config
+}
+
+// DBConfig tunes the PostgreSQL connection of one process (SQLite ignores
+// it): pool size, statement timeout, retries of aborted transactions.
+type DBConfig struct {
+	MaxConns         int
+	StatementTimeout time.Duration
+	TxRetries        int
 }
 
 // Deps are what tests replace: the clock, logger, metrics registry and

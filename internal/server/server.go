@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/hmac"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -80,9 +81,14 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := sqlstore.Open(ctx, cfg.DatabaseURL(), sqlstore.Options{Logger: deps.Logger, Migrate: true})
+	st, err := sqlstore.Open(ctx, cfg.DatabaseURL(), sqlstore.Options{Logger: deps.Logger, Migrate: true,
+		MaxConns: cfg.DB.MaxConns, StatementTimeout: cfg.DB.StatementTimeout, TxRetries: cfg.DB.TxRetries})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
+	}
+	if err := checkKey(ctx, st, ring); err != nil {
+		st.Close()
+		return nil, err
 	}
 	s := &Server{Store: st, cfg: cfg, deps: deps, log: deps.Logger}
 	if err := s.build(ctx, ring); err != nil {
@@ -90,6 +96,22 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkKey makes sure this process hashes secrets with the same server key
+// as every other process of the deployment: otherwise codes, cookies and
+// client secrets issued by one would fail on another, quietly.
+func checkKey(ctx context.Context, st store.Store, ring *platform.Keyring) error {
+	mine := ring.Hash("key-check", "guestlist")
+	stored, err := st.KeyCheck(ctx, mine)
+	if err != nil {
+		return err
+	}
+	if !hmac.Equal(stored, mine) {
+		return errors.New("the server key differs from the one this database was set up with: " +
+			"every process of a deployment must use the same key (GUESTLIST_SECRET_KEY, or the same secret.key file)")
+	}
+	return nil
 }
 
 func (c *Config) check() error {

@@ -113,6 +113,11 @@ type Tx interface {
 	// ListMail lists the newest messages of all tenants (the dev mailbox).
 	ListMail(ctx context.Context, limit int) ([]core.OutboxMessage, error)
 
+	// KeyCheck stores check the first time and returns the stored value,
+	// so every process can confirm it hashes secrets with the same server
+	// key as the one that set the database up.
+	KeyCheck(ctx context.Context, check []byte) ([]byte, error)
+
 	CreateSigningKey(ctx context.Context, k *core.SigningKey) error
 	// SigningKeys lists keys, newest first.
 	SigningKeys(ctx context.Context) ([]core.SigningKey, error)

@@ -149,3 +149,17 @@ func (o ops) pruneTable(ctx context.Context, table, col, match string, before in
 		}
 	}
 }
+
+// KeyCheck inserts the check value unless one is stored, then returns
+// whichever is stored: two processes starting at once agree on the first.
+func (o ops) KeyCheck(ctx context.Context, check []byte) ([]byte, error) {
+	if _, err := o.wr().ExecContext(ctx, `INSERT INTO deployment (name, value) VALUES ('key-check', $1)
+		ON CONFLICT (name) DO NOTHING`, blob(check)); err != nil {
+		return nil, fmt.Errorf("sqlstore: store key check: %w", err)
+	}
+	var stored []byte
+	if err := o.wr().QueryRowContext(ctx, `SELECT value FROM deployment WHERE name = 'key-check'`).Scan(&stored); err != nil {
+		return nil, fmt.Errorf("sqlstore: read key check: %w", err)
+	}
+	return stored, nil
+}

@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"Events", testEvents},
 		subtest{"Mail", testMail},
 		subtest{"SigningKeys", testSigningKeys},
+		subtest{"KeyCheck", testKeyCheck},
 		subtest{"Prune", testPrune},
 		subtest{"DeleteTenant", testDeleteTenant},
 		subtest{"Transactions", testTransactions},
