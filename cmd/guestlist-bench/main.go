@@ -33,6 +33,7 @@ import (
 	"guestlist/internal/core"
 	"guestlist/internal/invite"
 	"guestlist/internal/server"
+	"guestlist/internal/store/sqlstore"
 	"guestlist/internal/tenants"
 )
 
@@ -40,10 +41,11 @@ func main() {
 	n := flag.Int("n", 2000, "complete redemptions to run")
 	c := flag.Int("c", 32, "concurrent guests")
 	db := flag.String("database", "", "database URL (default: SQLite in a temporary directory)")
+	servers := flag.Int("servers", 1, "server instances on the database; each request of a guest goes to the next one, as behind a load balancer")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured run to this file")
 	flag.Parse()
 	profile = *cpuProfile
-	if err := run(*n, *c, *db); err != nil {
+	if err := run(*n, *c, *servers, *db); err != nil {
 		fmt.Fprintln(os.Stderr, "guestlist-bench:", err)
 		os.Exit(1)
 	}
@@ -102,45 +104,35 @@ const (
 
 var stepNames = [numSteps]string{"open link", "start page", "send code", "mail arrives", "code page", "enter code", "consent page", "accept"}
 
-func run(n, conc int, dbURL string) error {
+func run(n, conc, servers int, dbURL string) error {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "guestlist-bench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	base := "http://" + ln.Addr().String()
 	mail := &capture{boxes: map[string]chan string{}}
-	app, err := server.New(ctx, server.Config{BaseURL: base, DataDir: dir, Database: dbURL,
-		SecretKey: strings.Repeat("ab", 32), OperatorToken: "bench"},
-		server.Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sender: mail})
-	if err != nil {
-		return err
-	}
 	// Server goroutines carry the pprof label side=server, so a CPU profile
 	// separates the server's CPU from the load driver's:
 	//   go tool pprof -tagfocus=side=server -top <binary> <profile>
 	wctx, stop := context.WithCancel(pprof.WithLabels(ctx, serverLabel))
-	pprof.SetGoroutineLabels(wctx)
-	app.Start(wctx)
-	pprof.SetGoroutineLabels(ctx)
-	hs := &http.Server{Handler: app.Handler}
-	go func() {
-		// Connection goroutines inherit the label from the accept loop.
-		pprof.SetGoroutineLabels(wctx)
-		hs.Serve(ln)
-	}()
-	defer func() { hs.Close(); stop(); app.Close() }()
-
+	defer stop()
+	var apps []*server.Server
+	var bases []string
+	for range servers {
+		app, base, closeApp, err := startServer(wctx, dir, dbURL, mail)
+		if err != nil {
+			return err
+		}
+		defer closeApp()
+		apps, bases = append(apps, app), append(bases, base)
+	}
+	app := apps[0]
 	guests, err := setup(ctx, app, n)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%d invitations ready; %d guests redeeming concurrently\n", n, conc)
+	fmt.Printf("%d invitations ready; %d guests redeeming concurrently on %d server(s)\n", n, conc, servers)
 
 	transport := &http.Transport{MaxIdleConnsPerHost: conc * 2}
 	var next, failures atomic.Int64
@@ -157,7 +149,7 @@ func run(n, conc int, dbURL string) error {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	cpu0, mem0 := cpuTime(), mallocs()
+	cpu0, mem0, db0 := cpuTime(), mallocs(), dbStats(apps)
 	t0 := time.Now()
 	for range conc {
 		wg.Add(1)
@@ -169,7 +161,7 @@ func run(n, conc int, dbURL string) error {
 				if i >= n {
 					break
 				}
-				if err := redeem(transport, base, guests[i], mail, local); err != nil {
+				if err := redeem(transport, bases, guests[i], mail, local); err != nil {
 					failures.Add(1)
 					firstErr.CompareAndSwap(nil, err)
 				}
@@ -183,7 +175,9 @@ func run(n, conc int, dbURL string) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(t0)
-	cpu, mem := cpuTime()-cpu0, mallocs()-mem0
+	cpu, mem, db := cpuTime()-cpu0, mallocs()-mem0, dbStats(apps)
+	db.Statements -= db0.Statements
+	db.Transactions -= db0.Transactions
 	ok := int64(n) - failures.Load()
 	fmt.Printf("redemptions: %d ok, %d failed in %s\n", ok, failures.Load(), elapsed.Round(time.Millisecond))
 	if e := firstErr.Load(); e != nil {
@@ -193,6 +187,8 @@ func run(n, conc int, dbURL string) error {
 	fmt.Printf("process CPU: %.2f ms per redemption (server and load driver together; %d cores)\n",
 		float64(cpu.Microseconds())/1000/float64(ok), runtime.NumCPU())
 	fmt.Printf("allocations: %d per redemption (server and driver)\n", mem/uint64(max(ok, 1)))
+	fmt.Printf("database:    %.1f statements and %.1f transactions per redemption (mail worker included)\n",
+		float64(db.Statements)/float64(max(ok, 1)), float64(db.Transactions)/float64(max(ok, 1)))
 	fmt.Printf("%-14s %9s %9s %9s\n", "step", "p50", "p99", "max")
 	for s := range numSteps {
 		d := lat[s]
@@ -232,11 +228,15 @@ func setup(ctx context.Context, app *server.Server, n int) ([]guest, error) {
 	return guests, nil
 }
 
-func redeem(tr http.RoundTripper, base string, g guest, mail *capture, lat [][]time.Duration) error {
+func redeem(tr http.RoundTripper, bases []string, g guest, mail *capture, lat [][]time.Duration) error {
 	jar, _ := cookiejar.New(nil)
+	req := 0
+	// next is the server of the guest's next request: round robin, so with
+	// several servers consecutive steps of one guest land on different ones.
+	next := func() string { req++; return bases[req%len(bases)] }
 	cl := &http.Client{Transport: tr, Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	u, _ := url.Parse(g.link)
-	tenantBase := base + "/" + strings.Split(strings.TrimPrefix(u.Path, "/"), "/")[0]
+	tenantPath := "/" + strings.Split(strings.TrimPrefix(u.Path, "/"), "/")[0]
 	do := func(s step, method, target string, form url.Values, want int) (*http.Response, error) {
 		t := time.Now()
 		var resp *http.Response
@@ -257,14 +257,14 @@ func redeem(tr http.RoundTripper, base string, g guest, mail *capture, lat [][]t
 		}
 		return resp, nil
 	}
-	if _, err := do(stOpen, "GET", g.link, nil, http.StatusSeeOther); err != nil {
+	if _, err := do(stOpen, "GET", next()+u.RequestURI(), nil, http.StatusSeeOther); err != nil {
 		return err
 	}
-	if _, err := do(stStart, "GET", tenantBase+"/signin/passcode", nil, http.StatusOK); err != nil {
+	if _, err := do(stStart, "GET", next()+tenantPath+"/signin/passcode", nil, http.StatusOK); err != nil {
 		return err
 	}
 	t := time.Now()
-	if _, err := do(stSend, "POST", tenantBase+"/signin/passcode", url.Values{}, http.StatusSeeOther); err != nil {
+	if _, err := do(stSend, "POST", next()+tenantPath+"/signin/passcode", url.Values{}, http.StatusSeeOther); err != nil {
 		return err
 	}
 	var code string
@@ -274,16 +274,16 @@ func redeem(tr http.RoundTripper, base string, g guest, mail *capture, lat [][]t
 		return fmt.Errorf("mail arrives: no code within 10s")
 	}
 	lat[stMail] = append(lat[stMail], time.Since(t))
-	if _, err := do(stCodePage, "GET", tenantBase+"/signin/code", nil, http.StatusOK); err != nil {
+	if _, err := do(stCodePage, "GET", next()+tenantPath+"/signin/code", nil, http.StatusOK); err != nil {
 		return err
 	}
-	if _, err := do(stVerify, "POST", tenantBase+"/signin/code", url.Values{"code": {code}}, http.StatusSeeOther); err != nil {
+	if _, err := do(stVerify, "POST", next()+tenantPath+"/signin/code", url.Values{"code": {code}}, http.StatusSeeOther); err != nil {
 		return err
 	}
-	if _, err := do(stConsentPage, "GET", tenantBase+"/signin/consent", nil, http.StatusOK); err != nil {
+	if _, err := do(stConsentPage, "GET", next()+tenantPath+"/signin/consent", nil, http.StatusOK); err != nil {
 		return err
 	}
-	resp, err := do(stAccept, "POST", tenantBase+"/signin/consent", url.Values{"action": {"accept"}}, http.StatusSeeOther)
+	resp, err := do(stAccept, "POST", next()+tenantPath+"/signin/consent", url.Values{"action": {"accept"}}, http.StatusSeeOther)
 	if err != nil {
 		return err
 	}
@@ -291,6 +291,44 @@ func redeem(tr http.RoundTripper, base string, g guest, mail *capture, lat [][]t
 		return fmt.Errorf("accept: landed at %q", loc)
 	}
 	return nil
+}
+
+// startServer starts one server instance on the database, serving on a
+// loopback port; links in mail use the first instance's address, as all
+// instances behind one load balancer share one public URL.
+func startServer(ctx context.Context, dir, dbURL string, mail *capture) (*server.Server, string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", nil, err
+	}
+	base := "http://" + ln.Addr().String()
+	app, err := server.New(ctx, server.Config{BaseURL: "http://guestlist.bench", DataDir: dir, Database: dbURL,
+		SecretKey: strings.Repeat("ab", 32), OperatorToken: "bench", DB: server.DBConfig{MaxConns: 16}},
+		server.Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sender: mail})
+	if err != nil {
+		ln.Close()
+		return nil, "", nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	pprof.SetGoroutineLabels(ctx)
+	app.Start(ctx)
+	hs := &http.Server{Handler: app.Handler}
+	// Connection goroutines inherit the label from the accept loop.
+	go hs.Serve(ln)
+	pprof.SetGoroutineLabels(context.Background())
+	return app, base, func() { hs.Close(); cancel(); app.Close() }, nil
+}
+
+func dbStats(apps []*server.Server) sqlstore.Stats {
+	var total sqlstore.Stats
+	for _, a := range apps {
+		if s, ok := a.Store.(*sqlstore.Store); ok {
+			st := s.Stats()
+			total.Statements += st.Statements
+			total.Transactions += st.Transactions
+		}
+	}
+	return total
 }
 
 func cpuTime() time.Duration {

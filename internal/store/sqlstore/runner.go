@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 )
 
 // handles are the connections a Store and its transactions share.
@@ -19,6 +20,12 @@ type handles struct {
 	// retries: how often inTx runs fn again after a retryable abort
 	// (PostgreSQL serialization failure or deadlock).
 	retries int
+	n       counters
+}
+
+// counters count the work done on the database, for Stats.
+type counters struct {
+	statements, transactions atomic.Int64
 }
 
 // ops implements store.Tx. Outside a transaction (tx nil) reads go to the
@@ -33,12 +40,12 @@ func (o ops) rd() runner {
 	if o.tx != nil {
 		return o.wr()
 	}
-	return runner{db: o.h.r, cache: o.h.rc}
+	return runner{db: o.h.r, cache: o.h.rc, n: &o.h.n}
 }
 
 // wr is where single-statement writes go: each is atomic on its own.
 func (o ops) wr() runner {
-	return runner{db: o.h.w, cache: o.h.wc, tx: o.tx}
+	return runner{db: o.h.w, cache: o.h.wc, tx: o.tx, n: &o.h.n}
 }
 
 // atomic runs a multi-statement write in the current transaction, or in a
@@ -48,7 +55,7 @@ func (o ops) atomic(ctx context.Context, fn func(q runner) error) error {
 		return fn(o.wr())
 	}
 	return o.h.inTx(ctx, func(tx *sql.Tx) error {
-		return fn(runner{db: o.h.w, cache: o.h.wc, tx: tx})
+		return fn(runner{db: o.h.w, cache: o.h.wc, tx: tx, n: &o.h.n})
 	})
 }
 
@@ -66,6 +73,7 @@ func (h *handles) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 func (h *handles) inTxOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	h.n.transactions.Add(1)
 	tx, err := h.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlstore: begin: %w", err)
@@ -96,11 +104,15 @@ type runner struct {
 	db    *sql.DB
 	cache *stmtCache // nil: prepare on every call
 	tx    *sql.Tx    // nil: run on db
+	n     *counters
 }
 
 // stmt returns the cached statement for query (bound to the transaction
 // if there is one), or nil to run the query unprepared.
 func (r runner) stmt(ctx context.Context, query string) *sql.Stmt {
+	if r.n != nil {
+		r.n.statements.Add(1)
+	}
 	if r.cache == nil {
 		return nil
 	}

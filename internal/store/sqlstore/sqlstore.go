@@ -176,6 +176,17 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	})
 }
 
+// Stats counts the work this store has sent to the database.
+type Stats struct {
+	Statements   int64 // statements run (queries and writes, not BEGIN/COMMIT)
+	Transactions int64 // explicit transactions begun (each adds BEGIN and COMMIT)
+}
+
+// Stats returns the counts since Open.
+func (s *Store) Stats() Stats {
+	return Stats{Statements: s.h.n.statements.Load(), Transactions: s.h.n.transactions.Load()}
+}
+
 // Ping reports whether both the writer and the readers answer.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.h.w.PingContext(ctx); err != nil {
