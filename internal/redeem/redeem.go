@@ -137,11 +137,7 @@ func (s *Service) Flow(ctx context.Context, tenant *core.Tenant, cookie string) 
 	if cookie == "" {
 		return nil, nil, ErrNoFlow
 	}
-	f, err := s.st.GetFlow(ctx, tenant.ID, s.keys.HashID(flowPurpose, cookie), s.now())
-	if err != nil {
-		return nil, nil, notFoundAs(err, ErrNoFlow)
-	}
-	u, err := s.st.GetUser(ctx, tenant.ID, f.UserID)
+	f, u, err := s.st.GetFlowUser(ctx, tenant.ID, s.keys.HashID(flowPurpose, cookie), s.now())
 	if err != nil {
 		return nil, nil, notFoundAs(err, ErrNoFlow)
 	}

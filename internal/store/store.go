@@ -71,6 +71,9 @@ type Tx interface {
 	CreateFlow(ctx context.Context, f *core.Flow) error
 	// GetFlow returns the flow unless it expired at now (core.ErrNotFound).
 	GetFlow(ctx context.Context, tenantID, id string, now time.Time) (*core.Flow, error)
+	// GetFlowUser is GetFlow with the flow's user, in one read: every guest
+	// page needs both. core.ErrNotFound if either is gone.
+	GetFlowUser(ctx context.Context, tenantID, id string, now time.Time) (*core.Flow, *core.User, error)
 	// SetFlowStep moves a flow from step `from` to `to`; core.ErrConflict
 	// if it is no longer at `from`.
 	SetFlowStep(ctx context.Context, tenantID, id, from, to string) error

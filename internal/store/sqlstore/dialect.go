@@ -22,6 +22,8 @@ type dialect struct {
 	// skipLocked ends the SELECT that picks the mail ClaimMail leases, so
 	// concurrent workers skip each other's rows instead of waiting.
 	skipLocked string
+	// concatAgg is the string aggregate taking (expr, separator ORDER BY …).
+	concatAgg string
 	// isUnique reports a unique or primary key violation.
 	isUnique func(error) bool
 	// isForeignKey reports a foreign key violation (a missing tenant).
@@ -38,6 +40,7 @@ func sqliteDialect() *dialect {
 		driver:     "sqlite",
 		goose:      goose.DialectSQLite3,
 		migrations: "migrations/sqlite",
+		concatAgg:  "group_concat",
 		isUnique: func(err error) bool {
 			code, ok := sqliteCode(err)
 			return ok && (code == sqlite3.SQLITE_CONSTRAINT_UNIQUE ||
@@ -67,6 +70,7 @@ func postgresDialect() *dialect {
 		driver:     "pgx",
 		goose:      goose.DialectPostgres,
 		migrations: "migrations/postgres",
+		concatAgg:  "string_agg",
 		lockSQL:    "SELECT pg_advisory_xact_lock(hashtextextended($1::text || '/' || $2::text, 0))",
 		skipLocked: " FOR UPDATE SKIP LOCKED",
 		isUnique: func(err error) bool {

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 
 	"guestlist/internal/core"
 )
@@ -64,47 +66,32 @@ func (o ops) addDomain(ctx context.Context, q runner, tenantID, name string, ord
 }
 
 func (o ops) GetTenant(ctx context.Context, id string) (*core.Tenant, error) {
-	return o.tenantWhere(ctx, `SELECT `+tenantCols+` FROM tenants WHERE id = $1`, id)
+	return o.tenantWhere(ctx, `WHERE id = $1`, id)
 }
 
 func (o ops) TenantByDomain(ctx context.Context, domain string) (*core.Tenant, error) {
-	return o.tenantWhere(ctx, `SELECT `+tenantCols+` FROM tenants
-		WHERE id = (SELECT tenant_id FROM domains WHERE name = $1)`, domain)
+	return o.tenantWhere(ctx, `WHERE id = (SELECT tenant_id FROM domains WHERE name = $1)`, domain)
 }
 
-// tenantWhere reads the tenant query selects, and its domains.
-func (o ops) tenantWhere(ctx context.Context, query, arg string) (*core.Tenant, error) {
+// tenantWhere reads one tenant with its domains in one statement: every
+// guest request resolves its tenant, so this is a hot path. Domain names
+// cannot contain commas, so they travel as one comma-separated string.
+func (o ops) tenantWhere(ctx context.Context, where, arg string) (*core.Tenant, error) {
 	var t core.Tenant
-	q := o.rd()
-	if err := scanTenant(q.QueryRowContext(ctx, query, arg), &t); err != nil {
+	var domains sql.NullString
+	row := o.rd().QueryRowContext(ctx, `SELECT `+tenantCols+`,
+		(SELECT `+o.h.d.concatAgg+`(name, ',' ORDER BY ordinal) FROM domains
+			WHERE domains.tenant_id = tenants.id AND ordinal >= 0)
+		FROM tenants `+where, arg)
+	err := row.Scan(&t.ID, &t.DisplayName, &t.InitialDomain, &t.DefaultLanguage,
+		&t.EmailOTP, &t.PasscodeInSubject, timeCol{&t.CreatedAt}, &domains)
+	if err != nil {
 		return nil, readErr(err, "get tenant", "the tenant does not exist")
 	}
-	domains, err := o.domains(ctx, q, t.ID)
-	if err != nil {
-		return nil, err
+	if domains.String != "" {
+		t.Domains = strings.Split(domains.String, ",")
 	}
-	t.Domains = domains
 	return &t, nil
-}
-
-// domains lists the tenant's Domains in their order (the initial domain
-// is left out unless it was listed).
-func (o ops) domains(ctx context.Context, q runner, tenantID string) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT name FROM domains
-		WHERE tenant_id = $1 AND ordinal >= 0 ORDER BY ordinal`, tenantID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: list domains: %w", err)
-	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("sqlstore: list domains: %w", err)
-		}
-		names = append(names, n)
-	}
-	return names, closeRows(rows, "list domains")
 }
 
 // ListTenants lists every tenant, oldest first, with its domains.

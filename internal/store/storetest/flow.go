@@ -28,7 +28,30 @@ func testFlows(t *testing.T, newStore NewStore) {
 		subtest{"Conflict", testFlowsConflict},
 		subtest{"NotFound", testFlowsNotFound},
 		subtest{"SetStep", testFlowsSetStep},
+		subtest{"WithUser", testFlowsWithUser},
 	)
+}
+
+// testFlowsWithUser: GetFlowUser returns the same flow as GetFlow and the
+// flow's user, and nothing once either is gone, expired or of another
+// tenant.
+func testFlowsWithUser(t *testing.T, newStore NewStore) {
+	s, ctx, f := setupFlow(t, newStore)
+	_, _, err := s.GetFlowUser(ctx, tenantA, f.ID, t0)
+	wantKind(t, err, core.ErrNotFound) // the flow's user does not exist yet
+	u := newUser(tenantA, f.UserID, "guest@example.com")
+	must(t, s.CreateUser(ctx, u))
+	gotF, gotU, err := s.GetFlowUser(ctx, tenantA, f.ID, t0)
+	must(t, err)
+	diff(t, "GetFlowUser flow", f, gotF)
+	diff(t, "GetFlowUser user", u, gotU)
+	_, _, err = s.GetFlowUser(ctx, tenantB, f.ID, t0)
+	wantKind(t, err, core.ErrNotFound)
+	_, _, err = s.GetFlowUser(ctx, tenantA, f.ID, f.ExpiresAt)
+	wantKind(t, err, core.ErrNotFound)
+	must(t, s.DeleteUser(ctx, tenantA, u.ID))
+	_, _, err = s.GetFlowUser(ctx, tenantA, f.ID, t0)
+	wantKind(t, err, core.ErrNotFound)
 }
 
 func testFlowsRoundTrip(t *testing.T, newStore NewStore) {
