@@ -14,6 +14,9 @@ var (
 	ErrForbidden       = errors.New("forbidden")
 	ErrUnauthenticated = errors.New("unauthenticated")
 	ErrThrottled       = errors.New("throttled")
+	// ErrUnavailable: the database (or another dependency) cannot be
+	// reached right now; trying again later may work.
+	ErrUnavailable = errors.New("temporarily unavailable")
 )
 
 // Error carries a message that is safe to show to the caller and, for the

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -59,8 +60,10 @@ func (a *API) authenticate(r *http.Request) (*core.Tenant, error) {
 		return nil, err
 	}
 	t, err := a.st.GetTenant(r.Context(), c.TenantID)
-	if err != nil {
+	if errors.Is(err, core.ErrNotFound) {
 		return nil, core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "the token's tenant no longer exists")
+	} else if err != nil {
+		return nil, err
 	}
 	return t, nil
 }

@@ -16,6 +16,9 @@ import (
 	"guestlist/internal/store"
 )
 
+// errUnknownKey: no key of the store has the token's key id.
+var errUnknownKey = errors.New("unknown signing key")
+
 // Keys signs and verifies tokens with the store's signing keys. Keys are
 // cached; an unknown key id reloads from the store, so a key another
 // process created is found without a restart.
@@ -102,7 +105,7 @@ func (k *Keys) Public(ctx context.Context, kid string) (jose.JSONWebKey, error) 
 	k.mu.RLock()
 	defer k.mu.RUnlock()
 	if key, ok = k.public[kid]; !ok {
-		return jose.JSONWebKey{}, errors.New("unknown signing key")
+		return jose.JSONWebKey{}, errUnknownKey
 	}
 	return key, nil
 }

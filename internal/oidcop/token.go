@@ -73,6 +73,11 @@ func (i *Issuer) TokenHandler(w http.ResponseWriter, r *http.Request) {
 	}
 	app, err := i.authenticate(r.Context(), tenant.ID, id, secret)
 	if err != nil {
+		if errors.Is(err, core.ErrUnavailable) {
+			w.Header().Set("Retry-After", "5")
+			oauthError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "try again in a few seconds")
+			return
+		}
 		if !errors.Is(err, core.ErrUnauthenticated) {
 			i.log.Error("token: authenticate client", "err", err)
 			oauthError(w, http.StatusInternalServerError, "server_error", "try again later")
@@ -138,8 +143,10 @@ func (i *Issuer) Verify(ctx context.Context, raw string) (*Claims, error) {
 		return nil, bad("the access token is malformed")
 	}
 	key, err := i.keys.Public(ctx, tok.Headers[0].KeyID)
-	if err != nil {
+	if errors.Is(err, errUnknownKey) {
 		return nil, bad("the access token's signature is not valid")
+	} else if err != nil {
+		return nil, err // the key store could not be read: not the caller's fault
 	}
 	var c Claims
 	if err := tok.Claims(key, &c); err != nil {

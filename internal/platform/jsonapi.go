@@ -31,6 +31,11 @@ func WriteError(w http.ResponseWriter, log *slog.Logger, err error) {
 		}
 	case errors.Is(err, core.ErrThrottled):
 		status, code = http.StatusTooManyRequests, "TooManyRequests"
+	case errors.Is(err, core.ErrUnavailable):
+		ok = false
+		status, code = http.StatusServiceUnavailable, "serviceNotAvailable"
+		w.Header().Set("Retry-After", "5")
+		log.Warn("service unavailable", "err", err)
 	default:
 		ok = false
 		log.Error("internal error", "err", err)
@@ -40,6 +45,8 @@ func WriteError(w http.ResponseWriter, log *slog.Logger, err error) {
 		if pub.Code != "" {
 			code = pub.Code
 		}
+	} else if status == http.StatusServiceUnavailable {
+		msg = "The service is temporarily unavailable; try again in a few seconds."
 	} else if status != http.StatusInternalServerError {
 		msg = http.StatusText(status)
 	}

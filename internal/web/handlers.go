@@ -26,7 +26,12 @@ func (p *Pages) redeemLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.setCookie(w, "flow", q.tenant.ID, st.Cookie, st.Flow.ExpiresAt.Sub(st.Flow.CreatedAt))
-	skipped, err := p.redeem.SkipWithSession(r.Context(), &st.Flow, p.session(r.Context(), r, q.tenant))
+	sess, err := p.session(r.Context(), r, q.tenant)
+	if err != nil {
+		p.flowError(w, q, err)
+		return
+	}
+	skipped, err := p.redeem.SkipWithSession(r.Context(), &st.Flow, sess)
 	if err != nil {
 		p.flowError(w, q, err)
 		return

@@ -121,9 +121,18 @@ func (p *Pages) flowError(w http.ResponseWriter, q *req, err error) {
 	}
 }
 
+// internal answers an unexpected error. When the database cannot be
+// reached it is 503 with Retry-After: the guest may simply try again.
 func (p *Pages) internal(w http.ResponseWriter, b base, err error) {
-	p.log.Error("web: internal error", "err", err)
-	p.r.message(w, http.StatusInternalServerError, messagePage{base: b, Heading: "error.heading", Body: "error.internal"})
+	status := http.StatusInternalServerError
+	if errors.Is(err, core.ErrUnavailable) {
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "5")
+		p.log.Warn("web: service unavailable", "err", err)
+	} else {
+		p.log.Error("web: internal error", "err", err)
+	}
+	p.r.message(w, status, messagePage{base: b, Heading: "error.heading", Body: "error.internal"})
 }
 
 func (p *Pages) cookieName(kind, tenantID string) string {
@@ -140,16 +149,19 @@ func (p *Pages) setCookie(w http.ResponseWriter, kind, tenantID string, value pl
 	})
 }
 
-func (p *Pages) session(ctx context.Context, r *http.Request, t *core.Tenant) *core.Session {
+// session returns the browser's live session in t, nil when it has none.
+// Only a failure to look it up is an error: a database outage must not
+// look like being signed out.
+func (p *Pages) session(ctx context.Context, r *http.Request, t *core.Tenant) (*core.Session, error) {
 	c, err := r.Cookie(p.cookieName("session", t.ID))
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	s, _, err := p.redeem.Session(ctx, t, c.Value)
-	if err != nil {
-		return nil
+	if errors.Is(err, core.ErrUnauthenticated) {
+		return nil, nil
 	}
-	return s
+	return s, err
 }
 
 func clientIP(r *http.Request) string {

@@ -96,7 +96,7 @@ func (o ops) writeErr(err error, what, dup string) error {
 	case o.h.d.isForeignKey(err):
 		return core.NotFoundf("the tenant does not exist")
 	}
-	return fmt.Errorf("sqlstore: %s: %w", what, err)
+	return fmt.Errorf("sqlstore: %s: %w", what, mark(err))
 }
 
 // readErr maps the error of a single-row read: no row is core.ErrNotFound
@@ -108,7 +108,7 @@ func readErr(err error, what, missing string) error {
 	case errors.Is(err, sql.ErrNoRows):
 		return core.NotFoundf("%s", missing)
 	}
-	return fmt.Errorf("sqlstore: %s: %w", what, err)
+	return fmt.Errorf("sqlstore: %s: %w", what, mark(err))
 }
 
 // affected returns the number of rows a statement changed.
@@ -140,7 +140,7 @@ func closeRows(rows *sql.Rows, what string) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("sqlstore: %s: %w", what, err)
+		return fmt.Errorf("sqlstore: %s: %w", what, mark(err))
 	}
 	return nil
 }

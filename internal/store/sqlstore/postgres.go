@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -63,12 +65,19 @@ func connectPostgres(ctx context.Context, dsn string, opts Options) (*sql.DB, er
 	return db, nil
 }
 
-// retryable reports a transaction PostgreSQL aborted for a reason that a
-// fresh attempt can cure: serialization failure or deadlock.
+// retryable reports a transaction that failed before its commit for a
+// reason a fresh attempt can cure: PostgreSQL aborted it (serialization
+// failure, deadlock) or its connection died (a database restart leaves dead
+// connections in the pool). A failed COMMIT is never retried: it may have
+// taken effect.
 func retryable(err error) bool {
+	var ce commitError
+	if errors.As(err, &ce) {
+		return false
+	}
 	switch pgState(err) {
-	case "40001", "40P01":
+	case "40001", "40P01", "57P01", "57P02":
 		return true
 	}
-	return false
+	return errors.Is(err, driver.ErrBadConn)
 }

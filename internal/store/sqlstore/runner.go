@@ -76,7 +76,7 @@ func (h *handles) inTxOnce(ctx context.Context, fn func(tx *sql.Tx) error) error
 	h.n.transactions.Add(1)
 	tx, err := h.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlstore: begin: %w", err)
+		return fmt.Errorf("sqlstore: begin: %w", mark(err))
 	}
 	done := false
 	defer func() {
@@ -92,7 +92,8 @@ func (h *handles) inTxOnce(ctx context.Context, fn func(tx *sql.Tx) error) error
 	}
 	done = true
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlstore: commit: %w", err)
+		// Not retried: the commit may have reached the database.
+		return commitError{fmt.Errorf("sqlstore: commit: %w", mark(err))}
 	}
 	h.wc.flush(ctx)
 	return nil
@@ -124,6 +125,11 @@ func (r runner) stmt(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (r runner) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := r.exec(ctx, query, args...)
+	return res, mark(err)
+}
+
+func (r runner) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if st := r.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -134,6 +140,11 @@ func (r runner) ExecContext(ctx context.Context, query string, args ...any) (sql
 }
 
 func (r runner) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := r.query(ctx, query, args...)
+	return rows, mark(err)
+}
+
+func (r runner) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if st := r.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}

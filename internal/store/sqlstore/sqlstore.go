@@ -187,8 +187,17 @@ func (s *Store) Stats() Stats {
 	return Stats{Statements: s.h.n.statements.Load(), Transactions: s.h.n.transactions.Load()}
 }
 
-// Ping reports whether both the writer and the readers answer.
+// Ping reports whether both the writer and the readers answer. A failed
+// ping is tried once more: after a database restart the pool may hand out
+// a dead connection first, which the failure removes.
 func (s *Store) Ping(ctx context.Context) error {
+	if err := s.ping(ctx); err == nil || ctx.Err() != nil {
+		return err
+	}
+	return s.ping(ctx)
+}
+
+func (s *Store) ping(ctx context.Context) error {
 	if err := s.h.w.PingContext(ctx); err != nil {
 		return fmt.Errorf("sqlstore: ping writer: %w", err)
 	}
