@@ -24,15 +24,51 @@ const (
 	OTPDisabled = "disabled"
 )
 
-// Application is a client registered in a tenant. In this slice only the
-// tenant's admin application (client credentials for the Graph API) exists.
+// Application is an OpenID Connect client registered in a tenant (Graph's
+// application with its service principal). The tenant's admin application
+// uses client credentials for the Graph API; other applications sign guests
+// in (SPEC R32).
 type Application struct {
-	TenantID    string
-	AppID       string // client id, UUID
-	DisplayName string
-	SecretHash  []byte // HMAC of the client secret; the secret itself is never stored
+	TenantID           string
+	AppID              string // client id, UUID
+	ID                 string // Graph object id, UUID
+	ServicePrincipalID string // Graph servicePrincipal id: the resourceId of assignments
+	DisplayName        string
+	// Redirect URIs, matched exactly (SPEC R32). Web clients authenticate
+	// with a secret; SPA and public clients have none and must use PKCE.
+	WebRedirectURIs          []string
+	SPARedirectURIs          []string
+	PublicClientRedirectURIs []string
+	// HomePageURL is where a direct application link lands once the guest
+	// is signed in (SPEC R30), when the application does not start sign-in
+	// itself.
+	HomePageURL string
+	SecretHash  []byte // legacy: the admin application's first secret (see AppSecret)
 	IsAdmin     bool
 	CreatedAt   time.Time
+}
+
+// AppSecret is one client secret of an application (Graph's
+// passwordCredential); the secret is only stored as a keyed hash.
+type AppSecret struct {
+	TenantID    string
+	AppID       string
+	KeyID       string // UUID
+	DisplayName string
+	Hint        string // the secret's first three characters, as Graph shows
+	Hash        []byte
+	StartAt     time.Time
+	EndAt       time.Time // zero: does not expire
+}
+
+// Assignment gives a user access to an application (Graph's
+// appRoleAssignment with the default role): the "shared resource".
+type Assignment struct {
+	TenantID  string
+	ID        string
+	UserID    string
+	AppID     string // the application's client id
+	CreatedAt time.Time
 }
 
 // User types and states, with Graph's spelling.
@@ -72,7 +108,8 @@ type User struct {
 	StateChangedAt    time.Time
 	CreationType      string
 	Identities        []Identity
-	PreferredLanguage string // last language the guest's browser used
+	PreferredLanguage string    // last language the guest's browser used
+	LastSignInAt      time.Time // signInActivity.lastSignInDateTime
 	CreatedAt         time.Time
 }
 
@@ -126,9 +163,12 @@ type Flow struct {
 	RedirectURL  string
 	Locale       string
 	Step         string
-	ClientIP     string
-	CreatedAt    time.Time
-	ExpiresAt    time.Time
+	// AuthRequestID, when set, is the OpenID Connect authorization request
+	// this sign-in completes (SPEC R32); the flow ends at its callback.
+	AuthRequestID string
+	ClientIP      string
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
 }
 
 // Passcode is one emailed one-time code. The code itself is never stored:

@@ -22,6 +22,9 @@ type Store interface {
 
 // Tx is what can be done inside (or outside) a transaction.
 type Tx interface {
+	Apps
+	OIDC
+
 	// Lock serialises writers on one (tenant, key) until the transaction
 	// ends, so a check-then-write on throttles or flows cannot race between
 	// processes. On SQLite write transactions are already serial.
