@@ -128,7 +128,8 @@ type Tx interface {
 	// SigningKeys lists keys, newest first.
 	SigningKeys(ctx context.Context) ([]core.SigningKey, error)
 
-	// Prune deletes expired flows, passcodes, sessions and throttle events
+	// Prune deletes expired flows, passcodes, sessions, authorization
+	// requests and refresh tokens, throttle events
 	// older than before, and sent or failed passcode mail (Sensitive)
 	// created before it.
 	Prune(ctx context.Context, before time.Time) error

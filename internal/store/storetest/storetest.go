@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"Mail", testMail},
 		subtest{"SigningKeys", testSigningKeys},
 		subtest{"KeyCheck", testKeyCheck},
+		subtest{"OIDC", testOIDC},
 		subtest{"Prune", testPrune},
 		subtest{"DeleteTenant", testDeleteTenant},
 		subtest{"Transactions", testTransactions},
