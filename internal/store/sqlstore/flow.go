@@ -138,14 +138,15 @@ func (o ops) GetFlowUser(ctx context.Context, tenantID, id string, now time.Time
 			f.redirect_url, f.locale, f.step, f.client_ip, f.created_at, f.expires_at,
 			u.tenant_id, u.id, u.display_name, u.mail, u.mail_key, u.user_principal_name,
 			u.user_type, u.external_user_state, u.state_changed_at, u.creation_type, u.identities,
-			u.preferred_language, u.created_at
+			u.preferred_language, u.last_sign_in_at, u.created_at
 		FROM flows f JOIN users u ON u.tenant_id = f.tenant_id AND u.id = f.user_id
 		WHERE f.tenant_id = $1 AND f.id = $2 AND f.expires_at > $3`, tenantID, id, micros(now)).
 		Scan(&f.TenantID, &f.ID, &f.UserID, &f.InvitationID, &f.Email, &f.RedirectURL,
 			&f.Locale, &f.Step, &f.ClientIP, timeCol{&f.CreatedAt}, timeCol{&f.ExpiresAt},
 			&u.TenantID, &u.ID, &u.DisplayName, &u.Mail, &u.MailKey,
 			&u.UserPrincipalName, &u.UserType, &u.ExternalUserState, timeCol{&u.StateChangedAt},
-			&u.CreationType, jsonCol{&u.Identities}, &u.PreferredLanguage, timeCol{&u.CreatedAt})
+			&u.CreationType, jsonCol{&u.Identities}, &u.PreferredLanguage, timeCol{&u.LastSignInAt},
+			timeCol{&u.CreatedAt})
 	if err != nil {
 		return nil, nil, readErr(err, "get flow", "the sign-in has expired or does not exist")
 	}

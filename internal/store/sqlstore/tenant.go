@@ -170,23 +170,3 @@ func (o ops) DeleteTenant(ctx context.Context, id string) error {
 		return mustAffect(res, "delete tenant", "the tenant does not exist")
 	})
 }
-
-const appCols = `tenant_id, app_id, display_name, secret_hash, is_admin, created_at`
-
-func (o ops) CreateApplication(ctx context.Context, a *core.Application) error {
-	_, err := o.wr().ExecContext(ctx, `INSERT INTO applications (`+appCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6)`,
-		a.TenantID, a.AppID, a.DisplayName, blob(a.SecretHash), a.IsAdmin, micros(a.CreatedAt))
-	return o.writeErr(err, "create application", "an application with this appId already exists")
-}
-
-func (o ops) GetApplication(ctx context.Context, tenantID, appID string) (*core.Application, error) {
-	var a core.Application
-	err := o.rd().QueryRowContext(ctx, `SELECT `+appCols+` FROM applications
-		WHERE tenant_id = $1 AND app_id = $2`, tenantID, appID).
-		Scan(&a.TenantID, &a.AppID, &a.DisplayName, &a.SecretHash, &a.IsAdmin, timeCol{&a.CreatedAt})
-	if err != nil {
-		return nil, readErr(err, "get application", "the application does not exist")
-	}
-	return &a, nil
-}

@@ -11,12 +11,13 @@ import (
 
 const userCols = `tenant_id, id, display_name, mail, mail_key, user_principal_name,
 	user_type, external_user_state, state_changed_at, creation_type, identities,
-	preferred_language, created_at`
+	preferred_language, last_sign_in_at, created_at`
 
 func scanUser(sc interface{ Scan(...any) error }, u *core.User) error {
 	return sc.Scan(&u.TenantID, &u.ID, &u.DisplayName, &u.Mail, &u.MailKey,
 		&u.UserPrincipalName, &u.UserType, &u.ExternalUserState, timeCol{&u.StateChangedAt},
-		&u.CreationType, jsonCol{&u.Identities}, &u.PreferredLanguage, timeCol{&u.CreatedAt})
+		&u.CreationType, jsonCol{&u.Identities}, &u.PreferredLanguage, timeCol{&u.LastSignInAt},
+		timeCol{&u.CreatedAt})
 }
 
 // CreateUser stores u; core.ErrConflict if the tenant has a user with the
@@ -27,10 +28,10 @@ func (o ops) CreateUser(ctx context.Context, u *core.User) error {
 		return err
 	}
 	_, err = o.wr().ExecContext(ctx, `INSERT INTO users (`+userCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		u.TenantID, u.ID, u.DisplayName, u.Mail, u.MailKey, u.UserPrincipalName,
 		u.UserType, u.ExternalUserState, micros(u.StateChangedAt), u.CreationType, ids,
-		u.PreferredLanguage, micros(u.CreatedAt))
+		u.PreferredLanguage, micros(u.LastSignInAt), micros(u.CreatedAt))
 	return o.writeErr(err, "create user", "a user with this email address already exists")
 }
 
@@ -130,7 +131,7 @@ func (o ops) SetPreferredLanguage(ctx context.Context, tenantID, userID, lang st
 
 // DeleteUser deletes the user and what exists only for them: their
 // sessions (so a deleted guest is signed out), invitations, sign-in flows
-// and those flows' passcodes.
+// and those flows' passcodes, and their application assignments.
 func (o ops) DeleteUser(ctx context.Context, tenantID, id string) error {
 	return o.atomic(ctx, func(q runner) error {
 		for _, stmt := range [...]string{
@@ -139,6 +140,7 @@ func (o ops) DeleteUser(ctx context.Context, tenantID, id string) error {
 			`DELETE FROM flows WHERE tenant_id = $1 AND user_id = $2`,
 			`DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2`,
 			`DELETE FROM invitations WHERE tenant_id = $1 AND user_id = $2`,
+			`DELETE FROM assignments WHERE tenant_id = $1 AND user_id = $2`,
 		} {
 			if _, err := q.ExecContext(ctx, stmt, tenantID, id); err != nil {
 				return fmt.Errorf("sqlstore: delete user: %w", err)

@@ -55,6 +55,7 @@ func newUser(tenantID, id, mail string) *core.User {
 			{SignInType: "emailAddress", Issuer: core.IssuerMail, IssuerAssignedID: mail},
 		},
 		PreferredLanguage: "sv",
+		LastSignInAt:      at(-time.Minute),
 		CreatedAt:         at(-time.Hour),
 	}
 }

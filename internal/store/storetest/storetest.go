@@ -23,6 +23,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 	runSubtests(t, newStore,
 		subtest{"Tenants", testTenants},
 		subtest{"Applications", testApplications},
+		subtest{"Apps", testApps},
 		subtest{"Users", testUsers},
 		subtest{"Invitations", testInvitations},
 		subtest{"Flows", testFlows},
