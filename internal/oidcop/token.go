@@ -2,7 +2,6 @@ package oidcop
 
 import (
 	"context"
-	"crypto/hmac"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -112,7 +111,14 @@ func (i *Issuer) authenticate(ctx context.Context, tenantID, id, secret string) 
 	} else if err != nil {
 		return nil, err
 	}
-	if !hmac.Equal(app.SecretHash, i.ring.Hash(tenants.ClientSecretPurpose, app.AppID+":"+secret)) || !app.IsAdmin {
+	if !app.IsAdmin {
+		return nil, bad
+	}
+	secrets, err := i.st.AppSecrets(ctx, tenantID, app.AppID)
+	if err != nil {
+		return nil, err
+	}
+	if !tenants.CheckSecret(i.ring, secrets, app.AppID, secret, i.now()) {
 		return nil, bad
 	}
 	return app, nil

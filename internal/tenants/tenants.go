@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -81,12 +82,14 @@ func (s *Service) Create(ctx context.Context, r Request) (*Created, error) {
 		ID: uuid.NewString(), DisplayName: name, Domains: domains, DefaultLanguage: lang,
 		EmailOTP: core.OTPDefault, CreatedAt: now,
 	}
-	secret := platform.NewToken()
 	app := core.Application{
-		TenantID: t.ID, AppID: uuid.NewString(), DisplayName: name + " administration",
-		IsAdmin: true, CreatedAt: now,
+		TenantID: t.ID, AppID: uuid.NewString(), ID: uuid.NewString(), ServicePrincipalID: uuid.NewString(),
+		DisplayName: name + " administration", IsAdmin: true, CreatedAt: now,
 	}
-	app.SecretHash = s.keys.Hash(ClientSecretPurpose, app.AppID+":"+secret)
+	// The first secret does not expire: the operator hands it over once,
+	// and the administrator can add expiring ones and remove it (Graph's
+	// addPassword, removePassword).
+	cred, secret := NewAppSecret(s.keys, t.ID, app.AppID, "Initial secret", now, time.Time{})
 	err := s.st.InTx(ctx, func(tx store.Tx) error {
 		initial, err := s.freeInitialDomain(ctx, tx, core.Slug(name))
 		if err != nil {
@@ -96,12 +99,15 @@ func (s *Service) Create(ctx context.Context, r Request) (*Created, error) {
 		if err := tx.CreateTenant(ctx, &t); err != nil {
 			return err
 		}
-		return tx.CreateApplication(ctx, &app)
+		if err := tx.CreateApplication(ctx, &app); err != nil {
+			return err
+		}
+		return tx.AddAppSecret(ctx, cred)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &Created{Tenant: t, AppID: app.AppID, ClientSecret: platform.Secret(secret)}, nil
+	return &Created{Tenant: t, AppID: app.AppID, ClientSecret: secret}, nil
 }
 
 // freeInitialDomain picks slug.<domain>, or slug2, slug3 … when taken.
