@@ -26,9 +26,10 @@ type Keys struct {
 	st  store.Store
 	now platform.Clock
 
-	mu     sync.RWMutex
-	signer jose.Signer
-	public map[string]jose.JSONWebKey
+	mu      sync.RWMutex
+	signer  jose.Signer
+	current jose.JSONWebKey // the newest private key, which signs
+	public  map[string]jose.JSONWebKey
 }
 
 // NewKeys loads the signing keys, creating an RS256 key on first start.
@@ -64,6 +65,7 @@ func (k *Keys) load(ctx context.Context) error {
 	}
 	public := map[string]jose.JSONWebKey{}
 	var signer jose.Signer
+	var current jose.JSONWebKey
 	for i, sk := range stored {
 		var jwk jose.JSONWebKey
 		if err := json.Unmarshal(sk.PrivateJWK, &jwk); err != nil {
@@ -71,6 +73,7 @@ func (k *Keys) load(ctx context.Context) error {
 		}
 		public[jwk.KeyID] = jwk.Public()
 		if i == 0 {
+			current = jwk
 			signer, err = jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(sk.Algorithm), Key: jwk},
 				(&jose.SignerOptions{}).WithType("JWT"))
 			if err != nil {
@@ -79,7 +82,7 @@ func (k *Keys) load(ctx context.Context) error {
 		}
 	}
 	k.mu.Lock()
-	k.signer, k.public = signer, public
+	k.signer, k.current, k.public = signer, current, public
 	k.mu.Unlock()
 	return nil
 }
@@ -109,3 +112,39 @@ func (k *Keys) Public(ctx context.Context, kid string) (jose.JSONWebKey, error) 
 	}
 	return key, nil
 }
+
+// Current returns the signing key (with its private part).
+func (k *Keys) Current() (jose.JSONWebKey, bool) {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	return k.current, k.current.Key != nil
+}
+
+// PublicKeys returns every verification key, for the JWKS.
+func (k *Keys) PublicKeys() []jose.JSONWebKey {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	out := make([]jose.JSONWebKey, 0, len(k.public))
+	for _, key := range k.public {
+		out = append(out, key)
+	}
+	return out
+}
+
+// signingKey and publicKey adapt JSON Web Keys to the provider's types.
+type signingKey struct{ jose.JSONWebKey }
+
+func (s signingKey) SignatureAlgorithm() jose.SignatureAlgorithm {
+	return jose.SignatureAlgorithm(s.Algorithm)
+}
+func (s signingKey) Key() any   { return s.JSONWebKey.Key }
+func (s signingKey) ID() string { return s.KeyID }
+
+type publicKey struct{ jose.JSONWebKey }
+
+func (p publicKey) ID() string { return p.KeyID }
+func (p publicKey) Algorithm() jose.SignatureAlgorithm {
+	return jose.SignatureAlgorithm(p.JSONWebKey.Algorithm)
+}
+func (p publicKey) Use() string { return "sig" }
+func (p publicKey) Key() any    { return p.JSONWebKey.Key }

@@ -93,7 +93,7 @@ func (s *Service) StartFromToken(ctx context.Context, tenant *core.Tenant, token
 			u.PreferredLanguage = lang
 		}
 		var err error
-		out, err = s.createFlow(ctx, tx, tenant.ID, u, inv, uiLocale, clientIP)
+		out, err = s.createFlow(ctx, tx, tenant.ID, u, flowStart{invitationID: inv.ID, redirectURL: inv.RedirectURL}, uiLocale, clientIP)
 		return err
 	})
 	return out, err
@@ -117,12 +117,18 @@ func (s *Service) otpApplies(tenant *core.Tenant, u *core.User) bool {
 	return false
 }
 
-func (s *Service) createFlow(ctx context.Context, tx store.Tx, tenantID string, u *core.User, inv *core.Invitation, uiLocale, clientIP string) (*Started, error) {
+// flowStart is where a flow comes from and leads.
+type flowStart struct {
+	invitationID, redirectURL, authRequestID string
+}
+
+func (s *Service) createFlow(ctx context.Context, tx store.Tx, tenantID string, u *core.User, from flowStart, uiLocale, clientIP string) (*Started, error) {
 	cookie := platform.NewToken()
 	now := s.now()
 	f := core.Flow{
 		TenantID: tenantID, ID: s.keys.HashID(flowPurpose, cookie), UserID: u.ID,
-		InvitationID: inv.ID, Email: u.Mail, RedirectURL: inv.RedirectURL, Locale: uiLocale,
+		InvitationID: from.invitationID, Email: u.Mail, RedirectURL: from.redirectURL,
+		AuthRequestID: from.authRequestID, Locale: uiLocale,
 		Step: core.FlowStarted, ClientIP: clientIP, CreatedAt: now, ExpiresAt: now.Add(s.cfg.FlowTTL),
 	}
 	if err := tx.CreateFlow(ctx, &f); err != nil {
@@ -148,7 +154,8 @@ func (s *Service) Flow(ctx context.Context, tenant *core.Tenant, cookie string) 
 }
 
 // Verified is run by the passcode check in its transaction: the flow moves
-// on and a session starts (R24). It returns the session cookie value.
+// on, a session starts (R24) and the user's last sign-in is now. It
+// returns the session cookie value.
 func (s *Service) Verified(ctx context.Context, tx store.Tx, f *core.Flow) (platform.Secret, error) {
 	if err := tx.SetFlowStep(ctx, f.TenantID, f.ID, core.FlowStarted, core.FlowVerified); err != nil {
 		if errors.Is(err, core.ErrConflict) {
@@ -163,6 +170,9 @@ func (s *Service) Verified(ctx context.Context, tx store.Tx, f *core.Flow) (plat
 		AMR: "otp", CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL),
 	}
 	f.Step = core.FlowVerified
+	if err := tx.SetLastSignIn(ctx, f.TenantID, f.UserID, now); err != nil {
+		return "", notFoundAs(err, ErrNoFlow) // the guest was deleted meanwhile
+	}
 	return platform.Secret(cookie), tx.CreateSession(ctx, &sess)
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"guestlist/internal/apps"
 	"guestlist/internal/compose"
 	"guestlist/internal/graph"
 	"guestlist/internal/i18n"
@@ -177,20 +178,28 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	codes := passcode.New(st, ring, deps.Now, mails, cfg.Passcode, s.Worker.Notify)
 	flows := redeem.New(st, ring, deps.Now, deploy, redeem.Config{SessionTTL: cfg.SessionTTL})
 	issuer := oidcop.NewIssuer(st, keys, ring, deps.Now, s.Tenants, cfg.BaseURL, deps.Logger)
-	pages, err := web.New(s.Tenants, flows, codes, cat, strings.HasPrefix(cfg.BaseURL, "https://"), deps.Logger)
+	provider, err := oidcop.NewProvider(st, keys, ring, deps.Now, s.Tenants, cfg.BaseURL, deps.Logger, oidcop.Options{
+		LoginPath: func(tenantID, requestID string) string {
+			return "/" + tenantID + "/signin/authorize?request=" + url.QueryEscape(requestID)
+		},
+	})
 	if err != nil {
 		return err
 	}
-	s.Handler = s.routes(pages, issuer, graph.New(st, issuer, s.Invites, deploy, deps.Now, cfg.BaseURL, deps.Logger))
+	pages, err := web.New(s.Tenants, flows, codes, provider, cat, cfg.BaseURL, deps.Logger)
+	if err != nil {
+		return err
+	}
+	s.Handler = s.routes(pages, provider, graph.New(st, issuer, s.Invites, apps.New(st, ring, deps.Now), deploy, deps.Now, cfg.BaseURL, deps.Logger))
 	return nil
 }
 
-func (s *Server) routes(pages *web.Pages, issuer *oidcop.Issuer, api *graph.API) http.Handler {
+func (s *Server) routes(pages *web.Pages, provider *oidcop.Provider, api *graph.API) http.Handler {
 	mux := http.NewServeMux()
 	pages.Routes(mux)
 	api.Routes(mux)
 	operator.New(s.Tenants, platform.Secret(s.cfg.OperatorToken), s.log).Routes(mux)
-	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", issuer.TokenHandler)
+	provider.Routes(mux)
 	if s.DevMail {
 		mux.Handle("GET /dev/mail", mail.DevMailboxHandler(s.Store, s.log))
 		mux.Handle("GET /dev/mail/", mail.DevMailboxHandler(s.Store, s.log))

@@ -20,8 +20,10 @@ import (
 	"guestlist/internal/server"
 )
 
-// Start is the clock's default starting time.
-var Start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+// startTime is the clock's default starting time: the real current time
+// (to the second), because the OpenID library stamps iat and nbf from the
+// wall clock; tests move the clock forward from there.
+func startTime() time.Time { return time.Now().UTC().Truncate(time.Second) }
 
 // Options tune New; the zero value is a fresh server with its own SMTP
 // server and clock.
@@ -65,7 +67,7 @@ func New(t testing.TB, o Options) *Server {
 		o.SMTP = smtptest.Start(t)
 	}
 	if o.Clock == nil {
-		o.Clock = NewClock(Start)
+		o.Clock = NewClock(startTime())
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

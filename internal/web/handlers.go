@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"guestlist/internal/core"
 	"guestlist/internal/passcode"
@@ -167,8 +168,22 @@ func (p *Pages) afterVerified(w http.ResponseWriter, r *http.Request, q *req) {
 			p.internal(w, q.base(), err)
 			return
 		}
-		seeOther(w, r, q.flow.RedirectURL)
+		p.finishFlow(w, r, q)
 	}
+}
+
+// finishFlow sends a signed-in guest where the flow leads: back to the
+// application of its authorization request, or to its redirect URL.
+func (p *Pages) finishFlow(w http.ResponseWriter, r *http.Request, q *req) {
+	if q.flow.AuthRequestID != "" {
+		p.completeAuthRequest(w, r, q, q.flow.AuthRequestID, q.user.ID, time.Time{})
+		return
+	}
+	if err := p.redeem.SignedIn(r.Context(), q.tenant.ID, q.user.ID); err != nil {
+		p.internal(w, q.base(), err)
+		return
+	}
+	seeOther(w, r, q.flow.RedirectURL)
 }
 
 // consentPage names the organization and what it will see (R5).
@@ -201,7 +216,7 @@ func (p *Pages) consent(w http.ResponseWriter, r *http.Request) {
 	}
 	switch err := p.redeem.Accept(r.Context(), q.flow, q.user); {
 	case err == nil:
-		seeOther(w, r, q.flow.RedirectURL)
+		p.finishFlow(w, r, q)
 	case errors.Is(err, redeem.ErrRedeemed):
 		p.r.message(w, http.StatusConflict, messagePage{base: q.base(), Heading: "redeemed.heading", Body: "redeemed.body", Link: q.flow.RedirectURL})
 	default:

@@ -80,6 +80,25 @@ type messagePage struct {
 	Link    string // optional continue link (already validated)
 }
 
+type signinPage struct {
+	base
+	Action  string
+	Email   string
+	Request string // authorization request id, or ""
+	App     string // application client id, or ""
+	Error   string
+}
+
+type portalApp struct {
+	Name string
+	Link string
+}
+
+type portalPage struct {
+	base
+	Apps []portalApp
+}
+
 // renderer holds the parsed templates.
 type renderer struct {
 	t   *template.Template
@@ -102,6 +121,12 @@ func (r *renderer) code(w http.ResponseWriter, status int, p codePage) {
 }
 func (r *renderer) consent(w http.ResponseWriter, status int, p consentPage) {
 	r.render(w, status, "consent.html", p)
+}
+func (r *renderer) signin(w http.ResponseWriter, status int, p signinPage) {
+	r.render(w, status, "signin.html", p)
+}
+func (r *renderer) portal(w http.ResponseWriter, status int, p portalPage) {
+	r.render(w, status, "portal.html", p)
 }
 func (r *renderer) message(w http.ResponseWriter, status int, p messagePage) {
 	r.render(w, status, "message.html", p)

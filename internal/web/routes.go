@@ -17,6 +17,10 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	page("POST /{tenant}/signin/code", p.checkCode)
 	page("GET /{tenant}/signin/consent", p.consentPage)
 	page("POST /{tenant}/signin/consent", p.consent)
+	page("GET /{tenant}/signin/authorize", p.authorize)
+	page("POST /{tenant}/signin", p.startSignin)
+	page("GET /{tenant}/apps", p.portal)
+	page("GET /{tenant}/apps/{app}", p.directLink)
 	// Exact paths: a /static/ prefix would overlap /{tenant}/redeem.
 	mux.Handle("GET /static/style.css", Static())
 }

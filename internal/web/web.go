@@ -25,17 +25,20 @@ type Pages struct {
 	passcode *passcode.Service
 	cat      *i18n.Catalog
 	r        *renderer
+	auth     Authorizer
 	log      *slog.Logger
+	baseURL  string
 	secure   bool // base URL is https: Secure, __Host- cookies
 }
 
 // New builds the pages; templates are parsed here (fail fast).
-func New(ts *tenants.Service, rs *redeem.Service, ps *passcode.Service, cat *i18n.Catalog, secure bool, log *slog.Logger) (*Pages, error) {
+func New(ts *tenants.Service, rs *redeem.Service, ps *passcode.Service, auth Authorizer, cat *i18n.Catalog, baseURL string, log *slog.Logger) (*Pages, error) {
 	r, err := newRenderer(log)
 	if err != nil {
 		return nil, err
 	}
-	return &Pages{tenants: ts, redeem: rs, passcode: ps, cat: cat, r: r, log: log, secure: secure}, nil
+	return &Pages{tenants: ts, redeem: rs, passcode: ps, auth: auth, cat: cat, r: r, log: log,
+		baseURL: strings.TrimSuffix(baseURL, "/"), secure: strings.HasPrefix(baseURL, "https://")}, nil
 }
 
 // req is what every guest handler starts from: the tenant of the URL and

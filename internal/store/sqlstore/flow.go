@@ -12,13 +12,13 @@ import (
 // A flow, passcode or session is live while now < ExpiresAt.
 
 const flowCols = `tenant_id, id, user_id, invitation_id, email, redirect_url, locale, step,
-	client_ip, created_at, expires_at`
+	client_ip, created_at, expires_at, auth_request_id`
 
 func (o ops) CreateFlow(ctx context.Context, f *core.Flow) error {
 	_, err := o.wr().ExecContext(ctx, `INSERT INTO flows (`+flowCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		f.TenantID, f.ID, f.UserID, f.InvitationID, f.Email, f.RedirectURL, f.Locale, f.Step,
-		f.ClientIP, micros(f.CreatedAt), micros(f.ExpiresAt))
+		f.ClientIP, micros(f.CreatedAt), micros(f.ExpiresAt), f.AuthRequestID)
 	return o.writeErr(err, "create flow", "the sign-in flow already exists")
 }
 
@@ -28,7 +28,7 @@ func (o ops) GetFlow(ctx context.Context, tenantID, id string, now time.Time) (*
 	err := o.rd().QueryRowContext(ctx, `SELECT `+flowCols+` FROM flows
 		WHERE tenant_id = $1 AND id = $2 AND expires_at > $3`, tenantID, id, micros(now)).
 		Scan(&f.TenantID, &f.ID, &f.UserID, &f.InvitationID, &f.Email, &f.RedirectURL,
-			&f.Locale, &f.Step, &f.ClientIP, timeCol{&f.CreatedAt}, timeCol{&f.ExpiresAt})
+			&f.Locale, &f.Step, &f.ClientIP, timeCol{&f.CreatedAt}, timeCol{&f.ExpiresAt}, &f.AuthRequestID)
 	if err != nil {
 		return nil, readErr(err, "get flow", "the sign-in has expired or does not exist")
 	}
@@ -135,14 +135,14 @@ func (o ops) GetFlowUser(ctx context.Context, tenantID, id string, now time.Time
 	var f core.Flow
 	var u core.User
 	err := o.rd().QueryRowContext(ctx, `SELECT f.tenant_id, f.id, f.user_id, f.invitation_id, f.email,
-			f.redirect_url, f.locale, f.step, f.client_ip, f.created_at, f.expires_at,
+			f.redirect_url, f.locale, f.step, f.client_ip, f.created_at, f.expires_at, f.auth_request_id,
 			u.tenant_id, u.id, u.display_name, u.mail, u.mail_key, u.user_principal_name,
 			u.user_type, u.external_user_state, u.state_changed_at, u.creation_type, u.identities,
 			u.preferred_language, u.last_sign_in_at, u.created_at
 		FROM flows f JOIN users u ON u.tenant_id = f.tenant_id AND u.id = f.user_id
 		WHERE f.tenant_id = $1 AND f.id = $2 AND f.expires_at > $3`, tenantID, id, micros(now)).
 		Scan(&f.TenantID, &f.ID, &f.UserID, &f.InvitationID, &f.Email, &f.RedirectURL,
-			&f.Locale, &f.Step, &f.ClientIP, timeCol{&f.CreatedAt}, timeCol{&f.ExpiresAt},
+			&f.Locale, &f.Step, &f.ClientIP, timeCol{&f.CreatedAt}, timeCol{&f.ExpiresAt}, &f.AuthRequestID,
 			&u.TenantID, &u.ID, &u.DisplayName, &u.Mail, &u.MailKey,
 			&u.UserPrincipalName, &u.UserType, &u.ExternalUserState, timeCol{&u.StateChangedAt},
 			&u.CreationType, jsonCol{&u.Identities}, &u.PreferredLanguage, timeCol{&u.LastSignInAt},

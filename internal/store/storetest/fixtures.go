@@ -85,17 +85,18 @@ func newInvitation(tenantID, id, userID string, token string) *core.Invitation {
 
 func newFlow(tenantID, id string, expires time.Time) *core.Flow {
 	return &core.Flow{
-		TenantID:     tenantID,
-		ID:           id,
-		UserID:       "user-1",
-		InvitationID: "inv-1",
-		Email:        "guest@example.com",
-		RedirectURL:  "https://app.example/",
-		Locale:       "zh-TW",
-		Step:         core.FlowStarted,
-		ClientIP:     "192.0.2.7",
-		CreatedAt:    at(-time.Minute),
-		ExpiresAt:    expires,
+		TenantID:      tenantID,
+		ID:            id,
+		UserID:        "user-1",
+		InvitationID:  "inv-1",
+		AuthRequestID: "ar-1",
+		Email:         "guest@example.com",
+		RedirectURL:   "https://app.example/",
+		Locale:        "zh-TW",
+		Step:          core.FlowStarted,
+		ClientIP:      "192.0.2.7",
+		CreatedAt:     at(-time.Minute),
+		ExpiresAt:     expires,
 	}
 }
 

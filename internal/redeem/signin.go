@@ -1,0 +1,141 @@
+package redeem
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"guestlist/internal/core"
+	"guestlist/internal/store"
+)
+
+// ErrNoAccess: the address is not a guest of the tenant, or not assigned
+// to the application (SPEC R7). The page says the same in both cases, and
+// nothing about the address elsewhere (R25).
+var ErrNoAccess = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied", "no access")
+
+// Target is where a sign-in started by typing an address leads: an
+// authorization request of an application, or a URL (an application's home
+// page, the portal).
+type Target struct {
+	AuthRequestID string
+	AppID         string // the application the guest must be assigned to, if any
+	RedirectURL   string
+}
+
+// Sign-in page throttle: typed addresses per client address and tenant.
+const (
+	lookupWindow = time.Hour
+	lookupLimit  = 60
+)
+
+// StartByEmail starts a sign-in for the guest with address email (just-in-
+// time redemption for a guest who never opened their invitation, SPEC R5).
+// The throttle on the client address is counted before anything is looked
+// up. Errors: core.ErrInvalid (not an address), *core.Error ErrThrottled,
+// ErrNoAccess, ErrOTPOff.
+func (s *Service) StartByEmail(ctx context.Context, tenant *core.Tenant, email string, to Target, lang, uiLocale, clientIP string) (*Started, error) {
+	addr, err := core.ParseAddress(email)
+	if err != nil {
+		return nil, err
+	}
+	key := "signin-lookup:" + clientIP
+	n, _, err := s.st.CountEvents(ctx, tenant.ID, key, s.now().Add(-lookupWindow))
+	if err != nil {
+		return nil, err
+	}
+	if n >= lookupLimit {
+		return nil, core.Errorf(core.ErrThrottled, "TooManyRequests", "too many sign-in attempts from this address")
+	}
+	if err := s.st.RecordEvent(ctx, tenant.ID, key, s.now()); err != nil {
+		return nil, err
+	}
+	u, err := s.st.UserByMail(ctx, tenant.ID, addr.Key())
+	if err != nil {
+		return nil, notFoundAs(err, ErrNoAccess)
+	}
+	if to.AppID != "" {
+		ok, err := s.st.IsAssigned(ctx, tenant.ID, u.ID, to.AppID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, ErrNoAccess
+		}
+	}
+	if !s.otpApplies(tenant, u) {
+		return nil, ErrOTPOff
+	}
+	invitationID, err := s.pendingInvitation(ctx, tenant.ID, u)
+	if err != nil {
+		return nil, err
+	}
+	var out *Started
+	err = s.st.InTx(ctx, func(tx store.Tx) error {
+		if lang != "" && lang != u.PreferredLanguage {
+			if err := tx.SetPreferredLanguage(ctx, tenant.ID, u.ID, lang); err != nil {
+				return err
+			}
+			u.PreferredLanguage = lang
+		}
+		var err error
+		out, err = s.createFlow(ctx, tx, tenant.ID, u, flowStart{
+			invitationID: invitationID, redirectURL: to.RedirectURL, authRequestID: to.AuthRequestID,
+		}, uiLocale, clientIP)
+		return err
+	})
+	return out, err
+}
+
+// pendingInvitation is the newest pending invitation of a guest who has
+// not redeemed, so a just-in-time redemption completes it as the link
+// would have.
+func (s *Service) pendingInvitation(ctx context.Context, tenantID string, u *core.User) (string, error) {
+	if u.ExternalUserState == core.StateAccepted {
+		return "", nil
+	}
+	invs, err := s.st.ListInvitations(ctx, tenantID, store.InvitationFilter{Status: core.InvitationPending})
+	if err != nil {
+		return "", err
+	}
+	var newest *core.Invitation
+	for i := range invs {
+		if invs[i].UserID == u.ID && (newest == nil || invs[i].CreatedAt.After(newest.CreatedAt)) {
+			newest = &invs[i]
+		}
+	}
+	if newest == nil {
+		return "", nil
+	}
+	return newest.ID, nil
+}
+
+// Assigned reports whether the user may use the application.
+func (s *Service) Assigned(ctx context.Context, tenantID, userID, appID string) (bool, error) {
+	return s.st.IsAssigned(ctx, tenantID, userID, appID)
+}
+
+// Portal lists the applications shared with the user (SPEC R30).
+func (s *Service) Portal(ctx context.Context, tenantID, userID string) ([]core.Application, error) {
+	return s.st.AssignedApplications(ctx, tenantID, userID)
+}
+
+// App returns an application of the tenant by client id.
+func (s *Service) App(ctx context.Context, tenantID, appID string) (*core.Application, error) {
+	return s.st.GetApplication(ctx, tenantID, appID)
+}
+
+// SignedIn records a completed sign-in (signInActivity).
+func (s *Service) SignedIn(ctx context.Context, tenantID, userID string) error {
+	err := s.st.SetLastSignIn(ctx, tenantID, userID, s.now())
+	if errors.Is(err, core.ErrNotFound) {
+		return nil // deleted meanwhile; nothing to record
+	}
+	return err
+}
+
+// SessionSatisfies reports whether a live session is recent enough for a
+// request's max_age (seconds; negative when not asked).
+func (s *Service) SessionSatisfies(sess *core.Session, maxAge int64) bool {
+	return maxAge < 0 || s.now().Sub(sess.CreatedAt) <= time.Duration(maxAge)*time.Second
+}

@@ -1,0 +1,233 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"guestlist/internal/core"
+	"guestlist/internal/redeem"
+)
+
+// Authorizer is the OpenID provider as the guest pages see it: the pending
+// authorization requests, and the hand-back once the guest signed in.
+type Authorizer interface {
+	AuthRequest(ctx context.Context, t *core.Tenant, id string) (*core.AuthRequest, error)
+	Complete(ctx context.Context, t *core.Tenant, id, userID string, authTime time.Time, amr []string) error
+	CallbackURL(ctx context.Context, t *core.Tenant, id string) string
+	// LoginRequired answers prompt=none without a usable session.
+	LoginRequired(w http.ResponseWriter, r *http.Request, t *core.Tenant, id string)
+}
+
+// authorize is the sign-in page of an authorization request (the
+// provider's login URL). A live session of an assigned guest goes straight
+// back to the application (SPEC R24) unless the application asked for
+// prompt=login or a shorter max_age; otherwise the guest types their
+// address.
+func (p *Pages) authorize(w http.ResponseWriter, r *http.Request) {
+	q, ok := p.tenantFor(w, r)
+	if !ok {
+		return
+	}
+	id := r.URL.Query().Get("request")
+	ar, err := p.auth.AuthRequest(r.Context(), q.tenant, id)
+	if err != nil {
+		p.authRequestError(w, q, err)
+		return
+	}
+	q.loc.Lang = p.langFor(r, q.tenant, ar.UILocales)
+	sess, err := p.session(r.Context(), r, q.tenant)
+	if err != nil {
+		p.internal(w, q.base(), err)
+		return
+	}
+	if sess != nil && !slices.Contains(ar.Prompt, "login") && p.redeem.SessionSatisfies(sess, ar.MaxAge) {
+		assigned, err := p.redeem.Assigned(r.Context(), q.tenant.ID, sess.UserID, ar.ClientID)
+		if err != nil {
+			p.internal(w, q.base(), err)
+			return
+		}
+		if !assigned {
+			p.noAccess(w, q)
+			return
+		}
+		p.completeAuthRequest(w, r, q, ar.ID, sess.UserID, sess.CreatedAt)
+		return
+	}
+	if slices.Contains(ar.Prompt, "none") {
+		p.auth.LoginRequired(w, r, q.tenant, ar.ID)
+		return
+	}
+	p.r.signin(w, http.StatusOK, signinPage{base: q.base(), Action: q.path("/signin"), Email: ar.LoginHint, Request: ar.ID})
+}
+
+func (p *Pages) authRequestError(w http.ResponseWriter, q *req, err error) {
+	if errors.Is(err, core.ErrNotFound) {
+		p.r.message(w, http.StatusBadRequest, messagePage{base: q.base(), Heading: "error.heading", Body: "error.authreq"})
+		return
+	}
+	p.internal(w, q.base(), err)
+}
+
+// langFor is lang with the authorization request's ui_locales first.
+func (p *Pages) langFor(r *http.Request, t *core.Tenant, uiLocales string) string {
+	if l := p.cat.Match(strings.ReplaceAll(uiLocales, " ", ",")); l != "" {
+		return l
+	}
+	return p.lang(r, t, nil)
+}
+
+// completeAuthRequest hands a signed-in guest back to the provider, which
+// answers the application with a code.
+func (p *Pages) completeAuthRequest(w http.ResponseWriter, r *http.Request, q *req, id, userID string, authTime time.Time) {
+	err := p.auth.Complete(r.Context(), q.tenant, id, userID, authTime, []string{"otp"})
+	if err != nil && !errors.Is(err, core.ErrConflict) { // conflict: a double submit, already complete
+		p.authRequestError(w, q, err)
+		return
+	}
+	if err := p.redeem.SignedIn(r.Context(), q.tenant.ID, userID); err != nil {
+		p.internal(w, q.base(), err)
+		return
+	}
+	seeOther(w, r, p.auth.CallbackURL(r.Context(), q.tenant, id))
+}
+
+// startSignin takes the typed address and starts the passcode flow for it,
+// towards an authorization request, an application or the portal.
+func (p *Pages) startSignin(w http.ResponseWriter, r *http.Request) {
+	q, ok := p.tenantFor(w, r)
+	if !ok {
+		return
+	}
+	page := signinPage{base: q.base(), Action: q.path("/signin"), Email: r.PostFormValue("email"),
+		Request: r.PostFormValue("request"), App: r.PostFormValue("app")}
+	var to redeem.Target
+	var uiLocale string
+	switch {
+	case page.Request != "":
+		ar, err := p.auth.AuthRequest(r.Context(), q.tenant, page.Request)
+		if err != nil {
+			p.authRequestError(w, q, err)
+			return
+		}
+		to = redeem.Target{AuthRequestID: ar.ID, AppID: ar.ClientID}
+		uiLocale = p.cat.Match(strings.ReplaceAll(ar.UILocales, " ", ","))
+		q.loc.Lang = p.langFor(r, q.tenant, ar.UILocales)
+		page.base = q.base()
+	case page.App != "":
+		app, ok := p.app(w, r, q, page.App)
+		if !ok {
+			return
+		}
+		to = redeem.Target{AppID: app.AppID, RedirectURL: p.appLanding(q, app)}
+	default:
+		to = redeem.Target{RedirectURL: p.baseURL + q.path("/apps")}
+	}
+	st, err := p.redeem.StartByEmail(r.Context(), q.tenant, page.Email, to, q.loc.Lang, uiLocale, clientIP(r))
+	switch {
+	case errors.Is(err, core.ErrInvalid):
+		page.Error = "signin.invalid"
+		p.r.signin(w, http.StatusBadRequest, page)
+	case errors.Is(err, core.ErrThrottled):
+		page.Error = "signin.toomany"
+		p.r.signin(w, http.StatusTooManyRequests, page)
+	case errors.Is(err, redeem.ErrNoAccess):
+		p.noAccess(w, q)
+	case err != nil:
+		p.flowError(w, q, err)
+	default:
+		p.setCookie(w, "flow", q.tenant.ID, st.Cookie, st.Flow.ExpiresAt.Sub(st.Flow.CreatedAt))
+		seeOther(w, r, q.path("/signin/passcode"))
+	}
+}
+
+// noAccess is R7's page: the same words whether or not the address is
+// known anywhere (R25).
+func (p *Pages) noAccess(w http.ResponseWriter, q *req) {
+	p.r.message(w, http.StatusForbidden, messagePage{base: q.base(), Heading: "error.heading", Body: "error.noaccess"})
+}
+
+func (p *Pages) app(w http.ResponseWriter, r *http.Request, q *req, appID string) (*core.Application, bool) {
+	app, err := p.redeem.App(r.Context(), q.tenant.ID, strings.ToLower(appID))
+	if err == nil && !app.IsAdmin {
+		return app, true
+	}
+	if err == nil || errors.Is(err, core.ErrNotFound) {
+		p.r.message(w, http.StatusNotFound, messagePage{base: q.base(), Heading: "error.heading", Body: "error.noapp"})
+	} else {
+		p.internal(w, q.base(), err)
+	}
+	return nil, false
+}
+
+// appLanding is where a direct link to an application ends: its home page,
+// or the portal when it has none.
+func (p *Pages) appLanding(q *req, app *core.Application) string {
+	if app.HomePageURL != "" {
+		return app.HomePageURL
+	}
+	return p.baseURL + q.path("/apps")
+}
+
+// directLink is /{tenant}/apps/{appId} (SPEC R30): a signed-in, assigned
+// guest goes to the application; anyone else signs in first.
+func (p *Pages) directLink(w http.ResponseWriter, r *http.Request) {
+	q, ok := p.tenantFor(w, r)
+	if !ok {
+		return
+	}
+	app, ok := p.app(w, r, q, r.PathValue("app"))
+	if !ok {
+		return
+	}
+	sess, err := p.session(r.Context(), r, q.tenant)
+	if err != nil {
+		p.internal(w, q.base(), err)
+		return
+	}
+	if sess == nil {
+		p.r.signin(w, http.StatusOK, signinPage{base: q.base(), Action: q.path("/signin"), App: app.AppID})
+		return
+	}
+	assigned, err := p.redeem.Assigned(r.Context(), q.tenant.ID, sess.UserID, app.AppID)
+	if err != nil {
+		p.internal(w, q.base(), err)
+		return
+	}
+	if !assigned {
+		p.noAccess(w, q)
+		return
+	}
+	seeOther(w, r, p.appLanding(q, app))
+}
+
+// portal is /{tenant}/apps: the applications shared with the signed-in
+// guest (SPEC R30).
+func (p *Pages) portal(w http.ResponseWriter, r *http.Request) {
+	q, ok := p.tenantFor(w, r)
+	if !ok {
+		return
+	}
+	sess, err := p.session(r.Context(), r, q.tenant)
+	if err != nil {
+		p.internal(w, q.base(), err)
+		return
+	}
+	if sess == nil {
+		p.r.signin(w, http.StatusOK, signinPage{base: q.base(), Action: q.path("/signin")})
+		return
+	}
+	apps, err := p.redeem.Portal(r.Context(), q.tenant.ID, sess.UserID)
+	if err != nil {
+		p.internal(w, q.base(), err)
+		return
+	}
+	page := portalPage{base: q.base()}
+	for _, a := range apps {
+		page.Apps = append(page.Apps, portalApp{Name: a.DisplayName, Link: q.path("/apps/" + a.AppID)})
+	}
+	p.r.portal(w, http.StatusOK, page)
+}
