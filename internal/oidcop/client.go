@@ -118,13 +118,16 @@ func (s *storage) ClientCredentialsTokenRequest(_ context.Context, clientID stri
 
 // userClaims fills what the ID token and userinfo say of the user (SPEC
 // R32): email, name, preferred_username, and Entra's oid, tid and idp.
-func (s *storage) userClaims(ctx context.Context, info *oidc.UserInfo, tenantID, userID string) error {
+func (s *storage) userClaims(ctx context.Context, info *oidc.UserInfo, tenantID, userID, subject string) error {
 	u, err := s.st.GetUser(ctx, tenantID, userID)
 	if errors.Is(err, core.ErrNotFound) {
 		return oidc.ErrInvalidRequest().WithDescription("the user no longer exists")
 	} else if err != nil {
 		return err
 	}
+	// The library copies the userinfo's subject into the ID token: it must
+	// be the pairwise one.
+	info.Subject = subject
 	info.Email, info.EmailVerified = u.Mail, oidc.Bool(true)
 	info.Name, info.PreferredUsername = u.DisplayName, u.Mail
 	info.AppendClaims("oid", u.ID)
@@ -160,7 +163,7 @@ func (s *storage) SetUserinfoFromRequest(ctx context.Context, info *oidc.UserInf
 	default:
 		return nil
 	}
-	return s.userClaims(ctx, info, t.ID, userID)
+	return s.userClaims(ctx, info, t.ID, userID, req.GetSubject())
 }
 
 // SetUserinfoFromScopes is deprecated in the library; SetUserinfoFromRequest
@@ -171,7 +174,7 @@ func (s *storage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string,
 
 // SetUserinfoFromToken answers userinfo for a JWT access token: its family
 // must be live (not revoked by logout or reuse) and its user must exist.
-func (s *storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, _, _ string) error {
+func (s *storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
 	t, err := tenantOf(ctx)
 	if err != nil {
 		return err
@@ -180,7 +183,7 @@ func (s *storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo,
 	if err != nil {
 		return oidc.ErrAccessDenied().WithDescription("the access token is not valid")
 	}
-	return s.userClaims(ctx, info, t.ID, f.UserID)
+	return s.userClaims(ctx, info, t.ID, f.UserID, subject)
 }
 
 func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
