@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"guestlist/internal/apps"
 	"guestlist/internal/core"
 	"guestlist/internal/invite"
 	"guestlist/internal/oidcop"
@@ -19,6 +20,7 @@ type API struct {
 	st      store.Store
 	issuer  *oidcop.Issuer
 	invites *invite.Service
+	apps    *apps.Service
 	deploy  policy.Deployment
 	now     platform.Clock
 	log     *slog.Logger
@@ -26,8 +28,8 @@ type API struct {
 }
 
 // New returns the API.
-func New(st store.Store, issuer *oidcop.Issuer, invites *invite.Service, deploy policy.Deployment, now platform.Clock, baseURL string, log *slog.Logger) *API {
-	return &API{st: st, issuer: issuer, invites: invites, deploy: deploy, now: now, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
+func New(st store.Store, issuer *oidcop.Issuer, invites *invite.Service, apps *apps.Service, deploy policy.Deployment, now platform.Clock, baseURL string, log *slog.Logger) *API {
+	return &API{st: st, issuer: issuer, invites: invites, apps: apps, deploy: deploy, now: now, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
 }
 
 type tenantKey struct{}
@@ -78,6 +80,18 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1.0/users", a.authed(a.listUsers))
 	mux.HandleFunc("GET /v1.0/users/{id}", a.authed(a.getUser))
 	mux.HandleFunc("DELETE /v1.0/users/{id}", a.authed(a.deleteUser))
+	mux.HandleFunc("POST /v1.0/applications", a.authed(a.createApplication))
+	mux.HandleFunc("GET /v1.0/applications", a.authed(a.listApplications))
+	mux.HandleFunc("GET /v1.0/applications/{id}", a.authed(a.getApplication))
+	mux.HandleFunc("PATCH /v1.0/applications/{id}", a.authed(a.patchApplication))
+	mux.HandleFunc("DELETE /v1.0/applications/{id}", a.authed(a.deleteApplication))
+	mux.HandleFunc("POST /v1.0/applications/{id}/addPassword", a.authed(a.addPassword))
+	mux.HandleFunc("POST /v1.0/applications/{id}/removePassword", a.authed(a.removePassword))
+	mux.HandleFunc("GET /v1.0/servicePrincipals", a.authed(a.listServicePrincipals))
+	mux.HandleFunc("GET /v1.0/servicePrincipals/{id}", a.authed(a.getServicePrincipal))
+	mux.HandleFunc("POST /v1.0/users/{id}/appRoleAssignments", a.authed(a.createAssignment))
+	mux.HandleFunc("GET /v1.0/users/{id}/appRoleAssignments", a.authed(a.listAssignments))
+	mux.HandleFunc("DELETE /v1.0/users/{id}/appRoleAssignments/{assignmentId}", a.authed(a.deleteAssignment))
 	const email = "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/email"
 	mux.HandleFunc("GET "+email, a.authed(a.getEmailPolicy))
 	mux.HandleFunc("PATCH "+email, a.authed(a.patchEmailPolicy))

@@ -21,6 +21,13 @@ type userJSON struct {
 	CreationType                    string          `json:"creationType"`
 	CreatedDateTime                 string          `json:"createdDateTime"`
 	Identities                      []core.Identity `json:"identities"`
+	SignInActivity                  signInActivity  `json:"signInActivity"`
+}
+
+// signInActivity is Graph's, with the last interactive sign-in: null
+// until the user first signs in.
+type signInActivity struct {
+	LastSignInDateTime *string `json:"lastSignInDateTime"`
 }
 
 func graphTime(t time.Time) string {
@@ -42,6 +49,7 @@ func toUser(u *core.User, t *core.Tenant) userJSON {
 		UserType: u.UserType, ExternalUserState: u.ExternalUserState,
 		ExternalUserStateChangeDateTime: graphTime(u.StateChangedAt), CreationType: u.CreationType,
 		CreatedDateTime: graphTime(u.CreatedAt), Identities: ids,
+		SignInActivity: signInActivity{LastSignInDateTime: optional(graphTime(u.LastSignInAt))},
 	}
 }
 

@@ -1,0 +1,77 @@
+package graph
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"guestlist/internal/core"
+	"guestlist/internal/platform"
+)
+
+// servicePrincipalJSON is Graph's servicePrincipal: an application's
+// presence in the tenant, the resource that users are assigned to.
+type servicePrincipalJSON struct {
+	Context              string `json:"@odata.context,omitempty"`
+	ID                   string `json:"id"`
+	AppID                string `json:"appId"`
+	DisplayName          string `json:"displayName"`
+	ServicePrincipalType string `json:"servicePrincipalType"`
+}
+
+func toServicePrincipal(a *core.Application) servicePrincipalJSON {
+	return servicePrincipalJSON{ID: a.ServicePrincipalID, AppID: a.AppID, DisplayName: a.DisplayName,
+		ServicePrincipalType: "Application"}
+}
+
+// parseAppIDQuery reads the OData options of the application and service
+// principal lists: only $filter=appId eq '…' (and $select, ignored).
+func parseAppIDQuery(q url.Values) (string, error) {
+	for k := range q {
+		if strings.HasPrefix(k, "$") && k != "$filter" && k != "$select" {
+			return "", unsupported("query option %s is not supported", k)
+		}
+	}
+	conds, err := parseFilter(q.Get("$filter"))
+	if err != nil {
+		return "", err
+	}
+	appID := ""
+	for prop, val := range conds {
+		if prop != "appid" {
+			return "", unsupported("filtering on %q is not supported (use appId)", prop)
+		}
+		appID = strings.ToLower(val)
+	}
+	return appID, nil
+}
+
+func (a *API) listServicePrincipals(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	appID, err := parseAppIDQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	list, err := a.st.ListApplications(r.Context(), t.ID)
+	if err != nil {
+		return err
+	}
+	out := make([]servicePrincipalJSON, 0, len(list))
+	for i := range list {
+		if appID == "" || list[i].AppID == appID {
+			out = append(out, toServicePrincipal(&list[i]))
+		}
+	}
+	platform.WriteJSON(w, http.StatusOK, map[string]any{"@odata.context": a.context("servicePrincipals"), "value": out})
+	return nil
+}
+
+func (a *API) getServicePrincipal(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	app, err := a.st.ApplicationByServicePrincipal(r.Context(), t.ID, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	out := toServicePrincipal(app)
+	out.Context = a.context("servicePrincipals/$entity")
+	platform.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
