@@ -47,6 +47,8 @@ type serveCmd struct {
 	OperatorToken string        `help:"Bearer token for /operator/v1/; generated and printed when empty."`
 	Profile       string        `default:"public" enum:"public,government" help:"Cloud profile (public or government)."`
 	LogLevel      string        `default:"info" enum:"debug,info,warn,error" help:"Log level."`
+	SigningAlg    string        `default:"RS256" enum:"RS256,ES256" help:"Algorithm that signs ID and access tokens."`
+	KeyRotation   time.Duration `default:"2160h" help:"Age at which a new signing key takes over (the old one stays in the JWKS for a day)."`
 }
 
 type migrateCmd struct {
@@ -76,6 +78,31 @@ type cli struct {
 		Create tenantCreateCmd `cmd:"" help:"Create a tenant and print its admin application's credentials."`
 	} `cmd:"" help:"Manage tenants."`
 	Invite inviteCmd `cmd:"" help:"Invite a guest and print the redeem link."`
+	Keys   struct {
+		Rotate keysRotateCmd `cmd:"" help:"Make a new signing key; the old one stays published for a day."`
+	} `cmd:"" help:"Manage token signing keys."`
+}
+
+type keysRotateCmd struct {
+	common
+	SigningAlg string `default:"RS256" enum:"RS256,ES256" help:"Algorithm of the new key."`
+}
+
+func (k *keysRotateCmd) Run(ctx context.Context) error {
+	cfg := k.config()
+	cfg.SigningAlg = k.SigningAlg
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv, err := server.New(ctx, cfg, server.Deps{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	if err := srv.Keys.Rotate(ctx); err != nil {
+		return err
+	}
+	key, _ := srv.Keys.Current()
+	fmt.Printf("new signing key: %s (%s); running servers pick it up within 10 minutes, or at once for tokens it signs\n", key.KeyID, key.Algorithm)
+	return nil
 }
 
 func main() {
@@ -111,6 +138,7 @@ func (s *serveCmd) Run(ctx context.Context) error {
 	}
 	cfg.SMTP, cfg.MailFrom, cfg.PasscodeTTL, cfg.SessionTTL, cfg.Profile = s.SMTP, s.MailFrom, s.PasscodeTTL, s.SessionTTL, s.Profile
 	cfg.OperatorToken = s.OperatorToken
+	cfg.SigningAlg, cfg.KeyRotation = s.SigningAlg, s.KeyRotation
 	if cfg.OperatorToken == "" {
 		cfg.OperatorToken = platform.NewToken()
 		fmt.Fprintf(os.Stderr, "operator token (set GUESTLIST_OPERATOR_TOKEN to choose one): %s\n", cfg.OperatorToken)

@@ -371,7 +371,10 @@ func (s *storage) GetRefreshTokenInfo(ctx context.Context, clientID, token strin
 	return f.UserID, rt.ID, nil
 }
 
-func (s *storage) SigningKey(context.Context) (op.SigningKey, error) {
+func (s *storage) SigningKey(ctx context.Context) (op.SigningKey, error) {
+	if err := s.keys.Fresh(ctx); err != nil {
+		return nil, err
+	}
 	sk, ok := s.keys.Current()
 	if !ok {
 		return nil, errors.New("no signing key")
@@ -380,10 +383,13 @@ func (s *storage) SigningKey(context.Context) (op.SigningKey, error) {
 }
 
 func (s *storage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
-	return []jose.SignatureAlgorithm{jose.RS256}, nil
+	return s.keys.Algorithms(), nil
 }
 
 func (s *storage) KeySet(ctx context.Context) ([]op.Key, error) {
+	if err := s.keys.Fresh(ctx); err != nil {
+		return nil, err
+	}
 	var out []op.Key
 	for _, k := range s.keys.PublicKeys() {
 		out = append(out, publicKey{k})

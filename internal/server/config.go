@@ -27,6 +27,10 @@ type Config struct {
 	Profile       string        // cloud profile: public or government (R40)
 	OTPAutoEnable time.Time     // when "default" turns OTP on (public profile)
 	Passcode      passcode.Config
+	// SigningAlg signs ID and access tokens: RS256 (default) or ES256.
+	SigningAlg string
+	// KeyRotation is the age at which a new signing key takes over (90d).
+	KeyRotation time.Duration
 }
 
 // DBConfig tunes the PostgreSQL connection of one process (SQLite ignores

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -42,6 +43,7 @@ type Server struct {
 	Tenants *tenants.Service
 	Invites *invite.Service
 	Worker  *mail.Worker
+	Keys    *oidcop.Keys
 	DevMail bool // outgoing mail stays in the dev mailbox
 
 	cfg  Config
@@ -168,10 +170,13 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	}
 	s.Worker = mail.NewWorker(st, sender, deps.Logger, wopts)
 
-	keys, err := oidcop.NewKeys(ctx, st, deps.Now)
+	keys, err := oidcop.NewKeys(ctx, st, deps.Now, oidcop.KeyPolicy{
+		Algorithm: jose.SignatureAlgorithm(cfg.SigningAlg), RotateAfter: cfg.KeyRotation,
+	})
 	if err != nil {
 		return err
 	}
+	s.Keys = keys
 	deploy := policy.Deployment{Profile: cfg.Profile, OTPAutoEnable: cfg.OTPAutoEnable}
 	s.Tenants = tenants.New(st, ring, deps.Now, cfg.Domain)
 	s.Invites = invite.New(st, ring, deps.Now, cat, mails, cfg.BaseURL, s.Worker.Notify)
@@ -241,7 +246,8 @@ func (s *Server) Start(ctx context.Context) {
 	go func() { defer s.wg.Done(); s.prune(ctx) }()
 }
 
-// prune deletes expired flows, codes, sessions and old throttle events.
+// prune deletes expired flows, codes, sessions and old throttle events,
+// and keeps the signing keys current.
 func (s *Server) prune(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
@@ -252,6 +258,11 @@ func (s *Server) prune(ctx context.Context) {
 		case <-t.C:
 			if err := s.Store.Prune(ctx, s.deps.Now().Add(-2*time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
 				s.log.Warn("prune", "err", err)
+			}
+			// Picks up a key another process rotated to, and rotates
+			// when the signing key is due.
+			if err := s.Keys.Maintain(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				s.log.Warn("signing keys", "err", err)
 			}
 		}
 	}
