@@ -43,9 +43,17 @@ func main() {
 	db := flag.String("database", "", "database URL (default: SQLite in a temporary directory)")
 	servers := flag.Int("servers", 1, "server instances on the database; each request of a guest goes to the next one, as behind a load balancer")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured run to this file")
+	mode := flag.String("mode", "redeem", "redeem: complete guest redemptions; tokens: the token endpoint (code exchanges, then refresh grants)")
+	alg := flag.String("alg", "RS256", "token signing algorithm (RS256 or ES256), for -mode tokens")
 	flag.Parse()
 	profile = *cpuProfile
-	if err := run(*n, *c, *servers, *db); err != nil {
+	var err error
+	if *mode == "tokens" {
+		err = runTokens(*n, *c, *alg)
+	} else {
+		err = run(*n, *c, *servers, *db)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "guestlist-bench:", err)
 		os.Exit(1)
 	}

@@ -44,7 +44,9 @@ type Server struct {
 	Invites *invite.Service
 	Worker  *mail.Worker
 	Keys    *oidcop.Keys
-	DevMail bool // outgoing mail stays in the dev mailbox
+	// Provider is the OpenID provider (exposed for the load driver's setup).
+	Provider *oidcop.Provider
+	DevMail  bool // outgoing mail stays in the dev mailbox
 
 	cfg  Config
 	deps Deps
@@ -191,6 +193,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	if err != nil {
 		return err
 	}
+	s.Provider = provider
 	pages, err := web.New(s.Tenants, flows, codes, provider, cat, cfg.BaseURL, deps.Logger)
 	if err != nil {
 		return err
