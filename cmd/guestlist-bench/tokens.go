@@ -94,7 +94,7 @@ type tokenResponse struct {
 }
 
 func (rp *relyingParty) token(client *http.Client, form url.Values) (tokenResponse, error) {
-	req, _ := http.NewRequest(http.MethodPost, rp.base+"/"+rp.tenantID+"/v2.0/token", strings.NewReader(form.Encode()))
+	req, _ := http.NewRequest(http.MethodPost, rp.base+"/"+rp.tenantID+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(url.QueryEscape(rp.clientID), url.QueryEscape(rp.secret))
 	resp, err := client.Do(req)

@@ -1,6 +1,7 @@
-// Package oidcop is guestlist's OAuth 2.0 / OpenID provider surface. In this
-// slice it holds the signing keys (generated at first start, kept in the
-// store so every process signs and verifies alike) and the client
-// credentials grant that admin applications use to call the Graph API
-// (SPEC R41): POST /{tenant}/oauth2/v2.0/token.
+// Package oidcop is guestlist's OpenID provider (SPEC R32): zitadel/oidc's
+// op package on guestlist's store, one issuer per tenant. It is the only
+// package that imports the library. It also holds the token signing keys
+// (in the store, so every process signs and verifies alike, with rotation)
+// and the verifier of the admin API's access tokens, which admin
+// applications get with the client credentials grant (SPEC R41).
 package oidcop

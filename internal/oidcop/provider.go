@@ -27,9 +27,10 @@ import (
 // guest pages.
 //
 // Each tenant has its own issuer {base}/{tenantId}/v2.0; the endpoints live
-// under it: /.well-known/openid-configuration, /authorize, /token, /keys,
-// /userinfo, /logout, /revoke, /introspect. The token endpoint also answers
-// at Entra's /{tenant}/oauth2/v2.0/token.
+// under it at the library's paths: /.well-known/openid-configuration,
+// /authorize, /oauth/token, /keys, /userinfo, /end_session, /revoke,
+// /oauth/introspect. The token endpoint also answers at Entra's
+// /{tenant}/oauth2/v2.0/token.
 type Provider struct {
 	op      *op.Provider
 	storage *storage
@@ -74,11 +75,10 @@ func NewProvider(st store.Store, keys *Keys, ring *platform.Keyring, now platfor
 			return baseURL
 		}, nil
 	}
-	options := []op.Option{
-		op.WithCustomEndpoints(op.NewEndpoint("authorize"), op.NewEndpoint("token"), op.NewEndpoint("userinfo"),
-			op.NewEndpoint("revoke"), op.NewEndpoint("logout"), op.NewEndpoint("keys")),
-		op.WithLogger(log.WithGroup("oidc")),
-	}
+	// The library's default endpoint paths, deliberately: its
+	// WithCustom…Endpoint options write into the package-wide default
+	// endpoints every provider shares (a data race between providers).
+	options := []op.Option{op.WithLogger(log.WithGroup("oidc"))}
 	if strings.HasPrefix(baseURL, "http://") {
 		options = append(options, op.WithAllowInsecure())
 	}
@@ -90,16 +90,20 @@ func NewProvider(st store.Store, keys *Keys, ring *platform.Keyring, now platfor
 }
 
 // Routes mounts the provider under /{tenant}/v2.0/ and the Entra-shaped
-// token endpoint.
+// token endpoint /{tenant}/oauth2/v2.0/token.
 func (p *Provider) Routes(mux *http.ServeMux) {
-	mux.Handle("/{tenant}/v2.0/{rest...}", p.tenantScoped("/v2.0"))
-	mux.Handle("POST /{tenant}/oauth2/v2.0/token", p.tenantScoped("/oauth2/v2.0"))
+	mux.Handle("/{tenant}/v2.0/{rest...}", p.tenantScoped(func(tenant, path string) string {
+		return strings.TrimPrefix(path, "/"+tenant+"/v2.0")
+	}))
+	mux.Handle("POST /{tenant}/oauth2/v2.0/token", p.tenantScoped(func(string, string) string {
+		return p.op.TokenEndpoint().Relative()
+	}))
 }
 
 // tenantScoped resolves {tenant} (id or domain), puts it in the context
 // for the storage and the issuer, and hands the rest of the path to the
 // library's router.
-func (p *Provider) tenantScoped(prefix string) http.Handler {
+func (p *Provider) tenantScoped(route func(tenant, path string) string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t, err := p.tenants.Resolve(r.Context(), r.PathValue("tenant"))
 		if err != nil {
@@ -111,8 +115,8 @@ func (p *Provider) tenantScoped(prefix string) http.Handler {
 			return
 		}
 		r2 := r.WithContext(withTenant(r.Context(), t))
-		r2.URL = stripPrefix(r.URL, "/"+r.PathValue("tenant")+prefix)
-		if r2.URL.Path == "/token" || r2.URL.Path == "/revoke" {
+		r2.URL = withPath(r.URL, route(r.PathValue("tenant"), r.URL.Path))
+		if r2.URL.Path == p.op.TokenEndpoint().Relative() || r2.URL.Path == p.op.RevocationEndpoint().Relative() {
 			// Token responses, errors included, must not be cached (RFC
 			// 6749 section 5.1); the library sets it only on success.
 			w.Header().Set("Cache-Control", "no-store")
@@ -154,10 +158,10 @@ func (p *Provider) LoginRequired(w http.ResponseWriter, r *http.Request, t *core
 	op.AuthRequestError(w, r.WithContext(ctx), req, oidc.ErrLoginRequired(), p.op)
 }
 
-// stripPrefix is u without the tenant prefix, for the library's router.
-func stripPrefix(u *url.URL, prefix string) *url.URL {
+// withPath is a copy of u with another path, for the library's router.
+func withPath(u *url.URL, path string) *url.URL {
 	c := *u
-	c.Path = strings.TrimPrefix(u.Path, prefix)
+	c.Path = path
 	c.RawPath = ""
 	if c.Path == "" {
 		c.Path = "/"
