@@ -50,6 +50,13 @@ func (c *client) AuthMethod() oidc.AuthMethod {
 	}
 	return oidc.AuthMethodNone
 }
+
+// DevMode is the library's only switch for http redirect URIs of browser
+// clients: a single-page application may use http on localhost, as Entra
+// allows and registration accepts (apps.CheckRedirectURI admits http for
+// loopback hosts only). The URI must still match a registered one exactly.
+func (c *client) DevMode() bool { return c.kind == op.ApplicationTypeUserAgent }
+
 func (c *client) ResponseTypes() []oidc.ResponseType {
 	return []oidc.ResponseType{oidc.ResponseTypeCode}
 }
@@ -62,7 +69,6 @@ func (c *client) GrantTypes() []oidc.GrantType {
 func (c *client) LoginURL(id string) string            { return c.login(id) }
 func (c *client) AccessTokenType() op.AccessTokenType  { return op.AccessTokenTypeJWT }
 func (c *client) IDTokenLifetime() time.Duration       { return c.life.IDToken }
-func (c *client) DevMode() bool                        { return false }
 func (c *client) IDTokenUserinfoClaimsAssertion() bool { return true }
 func (c *client) ClockSkew() time.Duration             { return 0 }
 func (c *client) IsScopeAllowed(scope string) bool     { return false }

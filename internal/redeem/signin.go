@@ -135,7 +135,9 @@ func (s *Service) SignedIn(ctx context.Context, tenantID, userID string) error {
 }
 
 // SessionSatisfies reports whether a live session is recent enough for a
-// request's max_age (seconds; negative when not asked).
+// request's max_age (seconds; negative when not asked). max_age=0 always
+// asks for a new sign-in, like prompt=login (OpenID Connect Core 3.1.2.1),
+// even when the session began this very instant.
 func (s *Service) SessionSatisfies(sess *core.Session, maxAge int64) bool {
-	return maxAge < 0 || s.now().Sub(sess.CreatedAt) <= time.Duration(maxAge)*time.Second
+	return maxAge < 0 || maxAge > 0 && s.now().Sub(sess.CreatedAt) <= time.Duration(maxAge)*time.Second
 }

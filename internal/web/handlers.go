@@ -27,7 +27,7 @@ func (p *Pages) redeemLink(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.setCookie(w, "flow", q.tenant.ID, st.Cookie, st.Flow.ExpiresAt.Sub(st.Flow.CreatedAt))
-	sess, err := p.session(r.Context(), r, q.tenant)
+	sess, _, err := p.session(r.Context(), r, q.tenant)
 	if err != nil {
 		p.flowError(w, q, err)
 		return
@@ -148,6 +148,8 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 		p.r.code(w, http.StatusBadRequest, p.codePage(q, "", "code.expired", 0))
 	case errors.As(err, &th):
 		p.r.code(w, http.StatusTooManyRequests, p.codePage(q, "", "code.locked", 0))
+	case errors.Is(err, redeem.ErrWrongStep):
+		p.moved(w, r)
 	default:
 		p.flowError(w, q, err)
 	}
@@ -219,8 +221,19 @@ func (p *Pages) consent(w http.ResponseWriter, r *http.Request) {
 		p.finishFlow(w, r, q)
 	case errors.Is(err, redeem.ErrRedeemed):
 		p.r.message(w, http.StatusConflict, messagePage{base: q.base(), Heading: "redeemed.heading", Body: "redeemed.body", Link: q.flow.RedirectURL})
+	case errors.Is(err, redeem.ErrWrongStep):
+		p.moved(w, r)
 	default:
 		p.flowError(w, q, err)
+	}
+}
+
+// moved answers a request whose flow moved on while it ran — another tab,
+// or a retry after a process died with the first try already committed:
+// the page is the one for where the flow stands now.
+func (p *Pages) moved(w http.ResponseWriter, r *http.Request) {
+	if q, ok := p.withFlow(w, r); ok {
+		p.afterVerified(w, r, q)
 	}
 }
 

@@ -39,10 +39,16 @@ func (p *Pages) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q.loc.Lang = p.langFor(r, q.tenant, ar.UILocales)
-	sess, err := p.session(r.Context(), r, q.tenant)
+	sess, u, err := p.session(r.Context(), r, q.tenant)
 	if err != nil {
 		p.internal(w, q.base(), err)
 		return
+	}
+	if u != nil && u.ExternalUserState == core.StatePendingAcceptance {
+		// The passcode proved the address, but the guest has not
+		// consented (declined, or left the consent page): no application
+		// gets them until they do (R5).
+		sess = nil
 	}
 	if sess != nil && !slices.Contains(ar.Prompt, "login") && p.redeem.SessionSatisfies(sess, ar.MaxAge) {
 		assigned, err := p.redeem.Assigned(r.Context(), q.tenant.ID, sess.UserID, ar.ClientID)
@@ -183,7 +189,7 @@ func (p *Pages) directLink(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sess, err := p.session(r.Context(), r, q.tenant)
+	sess, _, err := p.session(r.Context(), r, q.tenant)
 	if err != nil {
 		p.internal(w, q.base(), err)
 		return
@@ -211,7 +217,7 @@ func (p *Pages) portal(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sess, err := p.session(r.Context(), r, q.tenant)
+	sess, _, err := p.session(r.Context(), r, q.tenant)
 	if err != nil {
 		p.internal(w, q.base(), err)
 		return

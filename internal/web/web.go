@@ -152,19 +152,19 @@ func (p *Pages) setCookie(w http.ResponseWriter, kind, tenantID string, value pl
 	})
 }
 
-// session returns the browser's live session in t, nil when it has none.
-// Only a failure to look it up is an error: a database outage must not
-// look like being signed out.
-func (p *Pages) session(ctx context.Context, r *http.Request, t *core.Tenant) (*core.Session, error) {
+// session returns the browser's live session in t and its user, nil when
+// it has none. Only a failure to look it up is an error: a database outage
+// must not look like being signed out.
+func (p *Pages) session(ctx context.Context, r *http.Request, t *core.Tenant) (*core.Session, *core.User, error) {
 	c, err := r.Cookie(p.cookieName("session", t.ID))
 	if err != nil {
-		return nil, nil
+		return nil, nil, nil
 	}
-	s, _, err := p.redeem.Session(ctx, t, c.Value)
+	s, u, err := p.redeem.Session(ctx, t, c.Value)
 	if errors.Is(err, core.ErrUnauthenticated) {
-		return nil, nil
+		return nil, nil, nil
 	}
-	return s, err
+	return s, u, err
 }
 
 func clientIP(r *http.Request) string {
