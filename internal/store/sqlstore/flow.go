@@ -112,21 +112,27 @@ func (o ops) AddPasscodeAttempts(ctx context.Context, tenantID string, ids []str
 // UsePasscode is a conditional update: an unused code (used_at 0) gets
 // used_at = at, so a code is accepted once. at must not be zero.
 func (o ops) UsePasscode(ctx context.Context, tenantID, id string, at time.Time) error {
+	return o.markUsed(ctx, "passcodes", "passcode", tenantID, id, at)
+}
+
+// markUsed is the single-use switch of a passcode or refresh token: a
+// conditional update of used_at, so of racing callers exactly one wins.
+func (o ops) markUsed(ctx context.Context, table, what, tenantID, id string, at time.Time) error {
 	if at.IsZero() {
-		return core.Invalidf("a passcode cannot be used at the zero time")
+		return core.Invalidf("a %s cannot be used at the zero time", what)
 	}
 	q := o.wr()
-	res, err := q.ExecContext(ctx, `UPDATE passcodes SET used_at = $3
+	res, err := q.ExecContext(ctx, `UPDATE `+table+` SET used_at = $3
 		WHERE tenant_id = $1 AND id = $2 AND used_at = 0`, tenantID, id, micros(at))
 	if err != nil {
-		return fmt.Errorf("sqlstore: use passcode: %w", err)
+		return fmt.Errorf("sqlstore: use %s: %w", what, err)
 	}
 	return o.conditional(ctx, q, res, cond{
-		what:     "use passcode",
-		exists:   `SELECT 1 FROM passcodes WHERE tenant_id = $1 AND id = $2`,
+		what:     "use " + what,
+		exists:   `SELECT 1 FROM ` + table + ` WHERE tenant_id = $1 AND id = $2`,
 		args:     []any{tenantID, id},
-		conflict: "the passcode has already been used",
-		missing:  "the passcode does not exist",
+		conflict: "the " + what + " has already been used",
+		missing:  "the " + what + " does not exist",
 	})
 }
 

@@ -197,20 +197,5 @@ func (o ops) GetRefreshToken(ctx context.Context, tenantID, id string, now time.
 }
 
 func (o ops) UseRefreshToken(ctx context.Context, tenantID, id string, at time.Time) error {
-	if at.IsZero() {
-		return core.Invalidf("a refresh token cannot be used at the zero time")
-	}
-	q := o.wr()
-	res, err := q.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = $3
-		WHERE tenant_id = $1 AND id = $2 AND used_at = 0`, tenantID, id, micros(at))
-	if err != nil {
-		return fmt.Errorf("sqlstore: use refresh token: %w", err)
-	}
-	return o.conditional(ctx, q, res, cond{
-		what:     "use refresh token",
-		exists:   `SELECT 1 FROM refresh_tokens WHERE tenant_id = $1 AND id = $2`,
-		args:     []any{tenantID, id},
-		conflict: "the refresh token has already been used",
-		missing:  "the refresh token is not valid",
-	})
+	return o.markUsed(ctx, "refresh_tokens", "refresh token", tenantID, id, at)
 }
