@@ -39,21 +39,19 @@ func (p *Pages) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q.loc.Lang = p.langFor(r, q.tenant, ar.UILocales)
-	sess, u, err := p.session(r.Context(), r, q.tenant)
+	sess, err := p.guestSession(r.Context(), r, q.tenant)
 	if err != nil {
 		p.internal(w, q.base(), err)
 		return
-	}
-	if u != nil && u.ExternalUserState == core.StatePendingAcceptance {
-		// The passcode proved the address, but the guest has not
-		// consented (declined, or left the consent page): no application
-		// gets them until they do (R5).
-		sess = nil
 	}
 	if sess != nil && !slices.Contains(ar.Prompt, "login") && p.redeem.SessionSatisfies(sess, ar.MaxAge) {
 		assigned, err := p.redeem.Assigned(r.Context(), q.tenant.ID, sess.UserID, ar.ClientID)
 		if err != nil {
 			p.internal(w, q.base(), err)
+			return
+		}
+		if !assigned && slices.Contains(ar.Prompt, "none") {
+			p.auth.LoginRequired(w, r, q.tenant, ar.ID) // no page may show (OIDC Core 3.1.2.1)
 			return
 		}
 		if !assigned {
@@ -150,6 +148,18 @@ func (p *Pages) startSignin(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// guestSession is the browser's session of a guest who has accepted the
+// invitation. A passcode proves the address and starts the session before
+// consent; a guest who declined, or left the consent page, reaches no
+// application, portal or direct link through it until they accept (R5).
+func (p *Pages) guestSession(ctx context.Context, r *http.Request, t *core.Tenant) (*core.Session, error) {
+	sess, u, err := p.session(ctx, r, t)
+	if err != nil || sess == nil || u.ExternalUserState != core.StateAccepted {
+		return nil, err
+	}
+	return sess, nil
+}
+
 // noAccess is R7's page: the same words whether or not the address is
 // known anywhere (R25).
 func (p *Pages) noAccess(w http.ResponseWriter, q *req) {
@@ -189,7 +199,7 @@ func (p *Pages) directLink(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sess, _, err := p.session(r.Context(), r, q.tenant)
+	sess, err := p.guestSession(r.Context(), r, q.tenant)
 	if err != nil {
 		p.internal(w, q.base(), err)
 		return
@@ -217,7 +227,7 @@ func (p *Pages) portal(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sess, _, err := p.session(r.Context(), r, q.tenant)
+	sess, err := p.guestSession(r.Context(), r, q.tenant)
 	if err != nil {
 		p.internal(w, q.base(), err)
 		return
