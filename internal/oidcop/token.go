@@ -3,7 +3,6 @@ package oidcop
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -12,8 +11,6 @@ import (
 
 	"guestlist/internal/core"
 	"guestlist/internal/platform"
-	"guestlist/internal/store"
-	"guestlist/internal/tenants"
 )
 
 // leeway is the clock skew allowed on expiry between processes.
@@ -22,18 +19,15 @@ const leeway = 30 * time.Second
 // Issuer checks the access tokens the admin API is called with; the
 // provider (client credentials grant of the admin application) issues them.
 type Issuer struct {
-	st      store.Store
 	keys    *Keys
-	ring    *platform.Keyring
 	now     platform.Clock
-	tenants *tenants.Service
 	baseURL string
-	log     *slog.Logger
 }
 
-// NewIssuer returns an Issuer for the deployment at baseURL.
-func NewIssuer(st store.Store, keys *Keys, ring *platform.Keyring, now platform.Clock, ts *tenants.Service, baseURL string, log *slog.Logger) *Issuer {
-	return &Issuer{st: st, keys: keys, ring: ring, now: now, tenants: ts, baseURL: strings.TrimSuffix(baseURL, "/"), log: log}
+// NewIssuer returns the checker of the admin API's tokens for the
+// deployment at baseURL.
+func NewIssuer(keys *Keys, now platform.Clock, baseURL string) *Issuer {
+	return &Issuer{keys: keys, now: now, baseURL: strings.TrimSuffix(baseURL, "/")}
 }
 
 // Claims are an admin access token's claims (Entra's app-only token shape).
