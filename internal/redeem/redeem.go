@@ -84,16 +84,22 @@ func (s *Service) StartFromToken(ctx context.Context, tenant *core.Tenant, token
 	if !s.otpApplies(tenant, u) {
 		return nil, ErrOTPOff
 	}
+	return s.startFlow(ctx, tenant.ID, u, flowStart{invitationID: inv.ID, redirectURL: inv.RedirectURL}, lang, uiLocale, clientIP)
+}
+
+// startFlow remembers the browser's language as the guest's (R53) and
+// creates the flow, in one transaction.
+func (s *Service) startFlow(ctx context.Context, tenantID string, u *core.User, from flowStart, lang, uiLocale, clientIP string) (*Started, error) {
 	var out *Started
-	err = s.st.InTx(ctx, func(tx store.Tx) error {
+	err := s.st.InTx(ctx, func(tx store.Tx) error {
 		if lang != "" && lang != u.PreferredLanguage {
-			if err := tx.SetPreferredLanguage(ctx, tenant.ID, u.ID, lang); err != nil {
+			if err := tx.SetPreferredLanguage(ctx, tenantID, u.ID, lang); err != nil {
 				return err
 			}
 			u.PreferredLanguage = lang
 		}
 		var err error
-		out, err = s.createFlow(ctx, tx, tenant.ID, u, flowStart{invitationID: inv.ID, redirectURL: inv.RedirectURL}, uiLocale, clientIP)
+		out, err = s.createFlow(ctx, tx, tenantID, u, from, uiLocale, clientIP)
 		return err
 	})
 	return out, err

@@ -70,21 +70,9 @@ func (s *Service) StartByEmail(ctx context.Context, tenant *core.Tenant, email s
 	if err != nil {
 		return nil, err
 	}
-	var out *Started
-	err = s.st.InTx(ctx, func(tx store.Tx) error {
-		if lang != "" && lang != u.PreferredLanguage {
-			if err := tx.SetPreferredLanguage(ctx, tenant.ID, u.ID, lang); err != nil {
-				return err
-			}
-			u.PreferredLanguage = lang
-		}
-		var err error
-		out, err = s.createFlow(ctx, tx, tenant.ID, u, flowStart{
-			invitationID: invitationID, redirectURL: to.RedirectURL, authRequestID: to.AuthRequestID,
-		}, uiLocale, clientIP)
-		return err
-	})
-	return out, err
+	return s.startFlow(ctx, tenant.ID, u, flowStart{
+		invitationID: invitationID, redirectURL: to.RedirectURL, authRequestID: to.AuthRequestID,
+	}, lang, uiLocale, clientIP)
 }
 
 // pendingInvitation is the newest pending invitation of a guest who has

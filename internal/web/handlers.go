@@ -79,7 +79,7 @@ func (p *Pages) sendCode(w http.ResponseWriter, r *http.Request) {
 		if th.Reason == "wait" {
 			msg, wait = "code.wait", int(th.RetryAfter.Seconds()+0.999)
 		}
-		w.Header().Set("Retry-After", itoa(int(th.RetryAfter.Seconds()+0.999)))
+		w.Header().Set("Retry-After", strconv.Itoa(int(th.RetryAfter.Seconds()+0.999)))
 		if r.URL.Query().Get("from") == "code" {
 			p.r.code(w, http.StatusTooManyRequests, p.codePage(q, "", msg, wait))
 		} else {
@@ -236,5 +236,3 @@ func (p *Pages) moved(w http.ResponseWriter, r *http.Request) {
 		p.afterVerified(w, r, q)
 	}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

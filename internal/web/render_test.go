@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -243,7 +244,7 @@ func firstDiff(want, got []byte) string {
 			g = gl[i]
 		}
 		if w != g || i >= len(wl) || i >= len(gl) {
-			return "\nfirst difference at line " + itoa(i+1) + ":\n  golden:   " + w + "\n  rendered: " + g
+			return "\nfirst difference at line " + strconv.Itoa(i+1) + ":\n  golden:   " + w + "\n  rendered: " + g
 		}
 	}
 	return ""

@@ -160,6 +160,22 @@ func (p *Pages) guestSession(ctx context.Context, r *http.Request, t *core.Tenan
 	return sess, nil
 }
 
+// signedInGuest is the accepted guest's session; without one it shows the
+// sign-in page (towards the application appID, or the portal) and reports
+// false, as it does after answering an error.
+func (p *Pages) signedInGuest(w http.ResponseWriter, r *http.Request, q *req, appID string) (*core.Session, bool) {
+	sess, err := p.guestSession(r.Context(), r, q.tenant)
+	if err != nil {
+		p.internal(w, q.base(), err)
+		return nil, false
+	}
+	if sess == nil {
+		p.r.signin(w, http.StatusOK, signinPage{base: q.base(), Action: q.path("/signin"), App: appID})
+		return nil, false
+	}
+	return sess, true
+}
+
 // noAccess is R7's page: the same words whether or not the address is
 // known anywhere (R25).
 func (p *Pages) noAccess(w http.ResponseWriter, q *req) {
@@ -199,13 +215,8 @@ func (p *Pages) directLink(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sess, err := p.guestSession(r.Context(), r, q.tenant)
-	if err != nil {
-		p.internal(w, q.base(), err)
-		return
-	}
-	if sess == nil {
-		p.r.signin(w, http.StatusOK, signinPage{base: q.base(), Action: q.path("/signin"), App: app.AppID})
+	sess, ok := p.signedInGuest(w, r, q, app.AppID)
+	if !ok {
 		return
 	}
 	assigned, err := p.redeem.Assigned(r.Context(), q.tenant.ID, sess.UserID, app.AppID)
@@ -227,13 +238,8 @@ func (p *Pages) portal(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sess, err := p.guestSession(r.Context(), r, q.tenant)
-	if err != nil {
-		p.internal(w, q.base(), err)
-		return
-	}
-	if sess == nil {
-		p.r.signin(w, http.StatusOK, signinPage{base: q.base(), Action: q.path("/signin")})
+	sess, ok := p.signedInGuest(w, r, q, "")
+	if !ok {
 		return
 	}
 	apps, err := p.redeem.Portal(r.Context(), q.tenant.ID, sess.UserID)
