@@ -18,7 +18,7 @@ import (
 // API serves /v1.0/.
 type API struct {
 	st      store.Store
-	issuer  *oidcop.Issuer
+	issuer  *oidcop.Verifier
 	invites *invite.Service
 	apps    *apps.Service
 	deploy  policy.Deployment
@@ -28,7 +28,7 @@ type API struct {
 }
 
 // New returns the API.
-func New(st store.Store, issuer *oidcop.Issuer, invites *invite.Service, apps *apps.Service, deploy policy.Deployment, now platform.Clock, baseURL string, log *slog.Logger) *API {
+func New(st store.Store, issuer *oidcop.Verifier, invites *invite.Service, apps *apps.Service, deploy policy.Deployment, now platform.Clock, baseURL string, log *slog.Logger) *API {
 	return &API{st: st, issuer: issuer, invites: invites, apps: apps, deploy: deploy, now: now, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
 }
 

@@ -159,19 +159,12 @@ func (a *API) createApplication(w http.ResponseWriter, r *http.Request, t *core.
 }
 
 func (a *API) listApplications(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	appID, err := parseAppIDQuery(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	list, err := a.st.ListApplications(r.Context(), t.ID)
+	list, err := a.applicationsMatching(r.Context(), t, r.URL.Query())
 	if err != nil {
 		return err
 	}
 	out := make([]applicationJSON, 0, len(list))
 	for i := range list {
-		if appID != "" && list[i].AppID != appID {
-			continue
-		}
 		secrets, err := a.st.AppSecrets(r.Context(), t.ID, list[i].AppID)
 		if err != nil {
 			return err

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -46,20 +48,34 @@ func parseAppIDQuery(q url.Values) (string, error) {
 	return appID, nil
 }
 
-func (a *API) listServicePrincipals(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	appID, err := parseAppIDQuery(r.URL.Query())
+// applicationsMatching lists the tenant's applications, or only the one
+// with the client id of a `$filter=appId eq '…'`, read on its own (an empty
+// list when there is none, as Graph answers a filter).
+func (a *API) applicationsMatching(ctx context.Context, t *core.Tenant, q url.Values) ([]core.Application, error) {
+	appID, err := parseAppIDQuery(q)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	list, err := a.st.ListApplications(r.Context(), t.ID)
+	if appID == "" {
+		return a.st.ListApplications(ctx, t.ID)
+	}
+	app, err := a.st.GetApplication(ctx, t.ID, appID)
+	if errors.Is(err, core.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	return []core.Application{*app}, nil
+}
+
+func (a *API) listServicePrincipals(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	list, err := a.applicationsMatching(r.Context(), t, r.URL.Query())
 	if err != nil {
 		return err
 	}
 	out := make([]servicePrincipalJSON, 0, len(list))
 	for i := range list {
-		if appID == "" || list[i].AppID == appID {
-			out = append(out, toServicePrincipal(&list[i]))
-		}
+		out = append(out, toServicePrincipal(&list[i]))
 	}
 	platform.WriteJSON(w, http.StatusOK, map[string]any{"@odata.context": a.context("servicePrincipals"), "value": out})
 	return nil

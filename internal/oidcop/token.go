@@ -16,18 +16,18 @@ import (
 // leeway is the clock skew allowed on expiry between processes.
 const leeway = 30 * time.Second
 
-// Issuer checks the access tokens the admin API is called with; the
+// Verifier checks the access tokens the admin API is called with; the
 // provider (client credentials grant of the admin application) issues them.
-type Issuer struct {
+type Verifier struct {
 	keys    *Keys
 	now     platform.Clock
 	baseURL string
 }
 
-// NewIssuer returns the checker of the admin API's tokens for the
+// NewVerifier returns the checker of the admin API's tokens for the
 // deployment at baseURL.
-func NewIssuer(keys *Keys, now platform.Clock, baseURL string) *Issuer {
-	return &Issuer{keys: keys, now: now, baseURL: strings.TrimSuffix(baseURL, "/")}
+func NewVerifier(keys *Keys, now platform.Clock, baseURL string) *Verifier {
+	return &Verifier{keys: keys, now: now, baseURL: strings.TrimSuffix(baseURL, "/")}
 }
 
 // Claims are an admin access token's claims (Entra's app-only token shape).
@@ -39,13 +39,13 @@ type Claims struct {
 }
 
 // Audience of admin access tokens: the Graph-shaped API.
-func (i *Issuer) Audience() string { return i.baseURL + "/v1.0" }
+func (i *Verifier) Audience() string { return i.baseURL + "/v1.0" }
 
-func (i *Issuer) issuer(tenantID string) string { return i.baseURL + "/" + tenantID + "/v2.0" }
+func (i *Verifier) issuer(tenantID string) string { return i.baseURL + "/" + tenantID + "/v2.0" }
 
 // Verify checks a bearer token: signature by one of our keys, issuer of its
 // own tenant, our audience, not expired. Errors: core.ErrUnauthenticated.
-func (i *Issuer) Verify(ctx context.Context, raw string) (*Claims, error) {
+func (i *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 	bad := func(msg string) error {
 		return core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "%s", msg)
 	}

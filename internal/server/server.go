@@ -184,7 +184,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	s.Invites = invite.New(st, ring, deps.Now, cat, mails, cfg.BaseURL, s.Worker.Notify)
 	codes := passcode.New(st, ring, deps.Now, mails, cfg.Passcode, s.Worker.Notify)
 	flows := redeem.New(st, ring, deps.Now, deploy, redeem.Config{SessionTTL: cfg.SessionTTL})
-	issuer := oidcop.NewIssuer(keys, deps.Now, cfg.BaseURL)
+	issuer := oidcop.NewVerifier(keys, deps.Now, cfg.BaseURL)
 	provider, err := oidcop.NewProvider(st, keys, ring, deps.Now, s.Tenants, cfg.BaseURL, deps.Logger, oidcop.Options{
 		LoginPath: func(tenantID, requestID string) string {
 			return "/" + tenantID + "/signin/authorize?request=" + url.QueryEscape(requestID)
