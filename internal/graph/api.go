@@ -18,7 +18,7 @@ import (
 // API serves /v1.0/.
 type API struct {
 	st      store.Store
-	issuer  *oidcop.Verifier
+	tokens  *oidcop.Verifier
 	invites *invite.Service
 	apps    *apps.Service
 	deploy  policy.Deployment
@@ -28,8 +28,8 @@ type API struct {
 }
 
 // New returns the API.
-func New(st store.Store, issuer *oidcop.Verifier, invites *invite.Service, apps *apps.Service, deploy policy.Deployment, now platform.Clock, baseURL string, log *slog.Logger) *API {
-	return &API{st: st, issuer: issuer, invites: invites, apps: apps, deploy: deploy, now: now, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
+func New(st store.Store, tokens *oidcop.Verifier, invites *invite.Service, apps *apps.Service, deploy policy.Deployment, now platform.Clock, baseURL string, log *slog.Logger) *API {
+	return &API{st: st, tokens: tokens, invites: invites, apps: apps, deploy: deploy, now: now, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
 }
 
 type tenantKey struct{}
@@ -57,7 +57,7 @@ func (a *API) authenticate(r *http.Request) (*core.Tenant, error) {
 	if !ok || raw == "" {
 		return nil, core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "Access token is empty.")
 	}
-	c, err := a.issuer.Verify(r.Context(), strings.TrimSpace(raw))
+	c, err := a.tokens.Verify(r.Context(), strings.TrimSpace(raw))
 	if err != nil {
 		return nil, err
 	}

@@ -184,7 +184,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	s.Invites = invite.New(st, ring, deps.Now, cat, mails, cfg.BaseURL, s.Worker.Notify)
 	codes := passcode.New(st, ring, deps.Now, mails, cfg.Passcode, s.Worker.Notify)
 	flows := redeem.New(st, ring, deps.Now, deploy, redeem.Config{SessionTTL: cfg.SessionTTL})
-	issuer := oidcop.NewVerifier(keys, deps.Now, cfg.BaseURL)
+	tokens := oidcop.NewVerifier(keys, deps.Now, cfg.BaseURL)
 	provider, err := oidcop.NewProvider(st, keys, ring, deps.Now, s.Tenants, cfg.BaseURL, deps.Logger, oidcop.Options{
 		LoginPath: func(tenantID, requestID string) string {
 			return "/" + tenantID + "/signin/authorize?request=" + url.QueryEscape(requestID)
@@ -198,7 +198,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	if err != nil {
 		return err
 	}
-	s.Handler = s.routes(pages, provider, graph.New(st, issuer, s.Invites, apps.New(st, ring, deps.Now), deploy, deps.Now, cfg.BaseURL, deps.Logger))
+	s.Handler = s.routes(pages, provider, graph.New(st, tokens, s.Invites, apps.New(st, ring, deps.Now), deploy, deps.Now, cfg.BaseURL, deps.Logger))
 	return nil
 }
 
