@@ -1,10 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -214,24 +211,7 @@ func TestPagesGoldenSignin(t *testing.T) {
 	for _, c := range signinCases {
 		t.Run(c.name, func(t *testing.T) {
 			got := []byte(renderCase(t, r, c, plainData(cat, "en")))
-			golden := filepath.Join("testdata", c.name+".golden.html")
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v\nrun: go test ./internal/web -run TestPagesGolden -update", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the rendered page%s\nif the change is intended, run: go test ./internal/web -run TestPagesGolden -update",
-					golden, firstDiff(want, got))
-			}
+			checkGolden(t, c.name, got)
 		})
 	}
 }

@@ -203,6 +203,30 @@ func TestPagesEscapeData(t *testing.T) {
 	}
 }
 
+// checkGolden compares a rendered English page with testdata/<name>.golden.html
+// (or writes it with -update).
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	golden := filepath.Join("testdata", name+".golden.html")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v\nrun: go test ./internal/web -run TestPagesGolden -update", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the rendered page%s\nif the change is intended, run: go test ./internal/web -run TestPagesGolden -update",
+			golden, firstDiff(want, got))
+	}
+}
+
 // TestPagesGolden pins the English pages byte for byte, so a change to a
 // template or a message shows in review as a change to testdata.
 func TestPagesGolden(t *testing.T) {
@@ -210,24 +234,7 @@ func TestPagesGolden(t *testing.T) {
 	for _, c := range pageCases {
 		t.Run(c.name, func(t *testing.T) {
 			got := []byte(renderCase(t, r, c, plainData(cat, "en")))
-			golden := filepath.Join("testdata", c.name+".golden.html")
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v\nrun: go test ./internal/web -run TestPagesGolden -update", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from the rendered page%s\nif the change is intended, run: go test ./internal/web -run TestPagesGolden -update",
-					golden, firstDiff(want, got))
-			}
+			checkGolden(t, c.name, got)
 		})
 	}
 }
