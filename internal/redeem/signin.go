@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"guestlist/internal/core"
+	"guestlist/internal/platform"
 	"guestlist/internal/store"
 )
 
@@ -39,7 +40,7 @@ func (s *Service) StartByEmail(ctx context.Context, tenant *core.Tenant, email s
 	if err != nil {
 		return nil, err
 	}
-	key := "signin-lookup:" + clientIP
+	key := "signin-lookup:" + platform.ThrottleKey(clientIP)
 	n, _, err := s.st.CountEvents(ctx, tenant.ID, key, s.now().Add(-lookupWindow))
 	if err != nil {
 		return nil, err

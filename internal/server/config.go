@@ -22,11 +22,14 @@ type Config struct {
 	PasscodeTTL   time.Duration // SPEC R22
 	SessionTTL    time.Duration // SPEC R24
 	OperatorToken string        // protects /operator/v1/
-	SecretKey     string        // hex server key; empty = key file in DataDir
-	Domain        string        // deployment domain initial domains go under
-	Profile       string        // cloud profile: public or government (R40)
-	OTPAutoEnable time.Time     // when "default" turns OTP on (public profile)
-	Passcode      passcode.Config
+	// TrustedProxies are the load balancers (CIDRs or addresses) whose
+	// Forwarded / X-Forwarded-For headers name the client; empty = none.
+	TrustedProxies []string
+	SecretKey      string    // hex server key; empty = key file in DataDir
+	Domain         string    // deployment domain initial domains go under
+	Profile        string    // cloud profile: public or government (R40)
+	OTPAutoEnable  time.Time // when "default" turns OTP on (public profile)
+	Passcode       passcode.Config
 	// SigningAlg signs ID and access tokens: RS256 (default) or ES256.
 	SigningAlg string
 	// KeyRotation is the age at which a new signing key takes over (90d).

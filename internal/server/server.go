@@ -48,10 +48,11 @@ type Server struct {
 	Provider *oidcop.Provider
 	DevMail  bool // outgoing mail stays in the dev mailbox
 
-	cfg  Config
-	deps Deps
-	log  *slog.Logger
-	wg   sync.WaitGroup
+	cfg       Config
+	deps      Deps
+	clientIPs *platform.ClientIPs
+	log       *slog.Logger
+	wg        sync.WaitGroup
 }
 
 // DatabaseURL is the database a configuration names: Database, or the
@@ -96,6 +97,10 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Store: st, cfg: cfg, deps: deps, log: deps.Logger}
+	if s.clientIPs, err = platform.NewClientIPs(cfg.TrustedProxies); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	if err := s.build(ctx, ring); err != nil {
 		st.Close()
 		return nil, err
@@ -228,7 +233,7 @@ func (s *Server) routes(pages *web.Pages, provider *oidcop.Provider, api *graph.
 		}
 		pages.NotFound(w, r)
 	})
-	return platform.Middleware(mux, s.log, reg)
+	return platform.Middleware(s.clientIPs.Handler(mux), s.log, reg)
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {

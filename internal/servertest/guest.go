@@ -15,12 +15,14 @@ type Guest struct {
 	s      *Server
 	client *http.Client
 	Lang   string
+	// Header is sent with every request (a proxy's X-Forwarded-For, say).
+	Header http.Header
 }
 
 // NewGuest returns a browser whose Accept-Language is lang ("" for none).
 func (s *Server) NewGuest(lang string) *Guest {
 	jar, _ := cookiejar.New(nil)
-	return &Guest{s: s, Lang: lang, client: &http.Client{
+	return &Guest{s: s, Lang: lang, Header: http.Header{}, client: &http.Client{
 		Jar:           jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
@@ -60,6 +62,9 @@ func (g *Guest) do(t testing.TB, method, u string, form url.Values) Page {
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, vs := range g.Header {
+		req.Header[k] = vs
 	}
 	if g.Lang != "" {
 		req.Header.Set("Accept-Language", g.Lang)

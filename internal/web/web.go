@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -167,13 +166,8 @@ func (p *Pages) session(ctx context.Context, r *http.Request, t *core.Tenant) (*
 	return s, u, err
 }
 
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientIP is the guest's address, through trusted proxies (platform).
+func clientIP(r *http.Request) string { return platform.ClientIP(r) }
 
 func seeOther(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
