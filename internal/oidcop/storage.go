@@ -323,12 +323,12 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 
 // refreshExpiry is when a refresh token issued now in family f ends: its
 // own lifetime, renewed by each rotation, but never past the family's
-// maximum (RFC 9700 section 4.14.2 lets rotation keep a grant alive only
-// as long as the authorization server allows).
+// maximum, so a client that refreshes on schedule cannot keep a sign-in
+// alive for ever: the guest proves the address again.
 func (s *storage) refreshExpiry(f *core.TokenFamily, now time.Time) time.Time {
-	idle, max := now.Add(s.life.RefreshToken), f.CreatedAt.Add(s.life.RefreshFamily)
-	if max.Before(idle) {
-		return max
+	idle, limit := now.Add(s.life.RefreshToken), f.CreatedAt.Add(s.life.RefreshFamily)
+	if limit.Before(idle) {
+		return limit
 	}
 	return idle
 }
