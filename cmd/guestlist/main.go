@@ -50,6 +50,8 @@ type serveCmd struct {
 	LogLevel       string        `default:"info" enum:"debug,info,warn,error" help:"Log level."`
 	SigningAlg     string        `default:"RS256" enum:"RS256,ES256" help:"Algorithm that signs ID and access tokens."`
 	KeyRotation    time.Duration `default:"2160h" help:"Age at which a new signing key takes over (the old one stays in the JWKS for a day)."`
+
+	RefreshMaxLifetime time.Duration `default:"2160h" help:"How long after a sign-in its refresh tokens end, however often they rotate."`
 }
 
 type migrateCmd struct {
@@ -141,6 +143,7 @@ func (s *serveCmd) Run(ctx context.Context) error {
 	cfg.OperatorToken = s.OperatorToken
 	cfg.TrustedProxies = s.TrustedProxies
 	cfg.SigningAlg, cfg.KeyRotation = s.SigningAlg, s.KeyRotation
+	cfg.RefreshMaxLifetime = s.RefreshMaxLifetime
 	if cfg.OperatorToken == "" {
 		cfg.OperatorToken = platform.NewToken()
 		fmt.Fprintf(os.Stderr, "operator token (set GUESTLIST_OPERATOR_TOKEN to choose one): %s\n", cfg.OperatorToken)

@@ -67,17 +67,23 @@ func (s *Service) Update(ctx context.Context, a *core.Application) error {
 }
 
 // Delete removes an application (by object id) with its secrets and
-// assignments. The admin application cannot be deleted: the tenant's
+// assignments, and revokes every token issued to it in the same
+// transaction. The admin application cannot be deleted: the tenant's
 // Graph access depends on it. Errors: core.ErrNotFound, core.ErrForbidden.
 func (s *Service) Delete(ctx context.Context, tenantID, objectID string) error {
-	a, err := s.st.ApplicationByID(ctx, tenantID, objectID)
-	if err != nil {
-		return err
-	}
-	if a.IsAdmin {
-		return forbidden("the admin application %s cannot be deleted: the tenant's administration API signs in with it", a.AppID)
-	}
-	return s.st.DeleteApplication(ctx, tenantID, a.AppID)
+	return s.st.InTx(ctx, func(tx store.Tx) error {
+		a, err := tx.ApplicationByID(ctx, tenantID, objectID)
+		if err != nil {
+			return err
+		}
+		if a.IsAdmin {
+			return forbidden("the admin application %s cannot be deleted: the tenant's administration API signs in with it", a.AppID)
+		}
+		if err := tx.DeleteApplication(ctx, tenantID, a.AppID); err != nil {
+			return err
+		}
+		return tx.EndAppAccess(ctx, tenantID, a.AppID, s.now())
+	})
 }
 
 // AddPassword makes a new client secret for the application (by object
@@ -236,10 +242,28 @@ func (s *Service) Assignments(ctx context.Context, tenantID, userID string) (*co
 	return u, out, nil
 }
 
-// Unassign removes the user's assignment id. Errors: core.ErrNotFound.
+// Unassign removes the user's assignment id and, in the same transaction,
+// revokes the user's tokens at that application: an application that
+// requires assignment must not keep serving a removed user. Errors:
+// core.ErrNotFound.
 func (s *Service) Unassign(ctx context.Context, tenantID, userID, id string) error {
-	if _, err := s.st.GetUser(ctx, tenantID, userID); err != nil {
-		return err
-	}
-	return s.st.DeleteAssignment(ctx, tenantID, userID, id)
+	return s.st.InTx(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetUser(ctx, tenantID, userID); err != nil {
+			return err
+		}
+		list, err := tx.UserAssignments(ctx, tenantID, userID)
+		if err != nil {
+			return err
+		}
+		appID := ""
+		for _, x := range list {
+			if x.ID == id {
+				appID = x.AppID
+			}
+		}
+		if err := tx.DeleteAssignment(ctx, tenantID, userID, id); err != nil {
+			return err
+		}
+		return tx.EndUserAppAccess(ctx, tenantID, userID, appID, s.now())
+	})
 }

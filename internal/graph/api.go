@@ -12,6 +12,7 @@ import (
 	"guestlist/internal/oidcop"
 	"guestlist/internal/platform"
 	"guestlist/internal/policy"
+	"guestlist/internal/redeem"
 	"guestlist/internal/store"
 )
 
@@ -21,6 +22,7 @@ type API struct {
 	tokens  *oidcop.Verifier
 	invites *invite.Service
 	apps    *apps.Service
+	signin  *redeem.Service
 	deploy  policy.Deployment
 	now     platform.Clock
 	log     *slog.Logger
@@ -28,8 +30,8 @@ type API struct {
 }
 
 // New returns the API.
-func New(st store.Store, tokens *oidcop.Verifier, invites *invite.Service, apps *apps.Service, deploy policy.Deployment, now platform.Clock, baseURL string, log *slog.Logger) *API {
-	return &API{st: st, tokens: tokens, invites: invites, apps: apps, deploy: deploy, now: now, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
+func New(st store.Store, tokens *oidcop.Verifier, invites *invite.Service, apps *apps.Service, signin *redeem.Service, deploy policy.Deployment, now platform.Clock, baseURL string, log *slog.Logger) *API {
+	return &API{st: st, tokens: tokens, invites: invites, apps: apps, signin: signin, deploy: deploy, now: now, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
 }
 
 type tenantKey struct{}

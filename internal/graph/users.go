@@ -6,7 +6,6 @@ import (
 
 	"guestlist/internal/core"
 	"guestlist/internal/platform"
-	"guestlist/internal/store"
 )
 
 // userJSON is Graph's user resource (the properties guestlist keeps).
@@ -84,17 +83,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, t *core.Tenant) 
 }
 
 func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	id := r.PathValue("id")
-	err := a.st.InTx(r.Context(), func(tx store.Tx) error {
-		if _, err := tx.GetUser(r.Context(), t.ID, id); err != nil {
-			return err
-		}
-		if err := tx.RevokeUserSessions(r.Context(), t.ID, id, a.now()); err != nil {
-			return err
-		}
-		return tx.DeleteUser(r.Context(), t.ID, id)
-	})
-	if err != nil {
+	if err := a.invites.DeleteUser(r.Context(), t.ID, r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -189,7 +189,8 @@ func (s *Service) findOrCreate(ctx context.Context, tx store.Tx, tenant *core.Te
 }
 
 // reset implements SPEC R13: back to PendingAcceptance, identities cleared,
-// sessions revoked, object id and everything attached to it kept.
+// sessions and every token revoked, object id and everything attached to
+// it kept.
 func (s *Service) reset(ctx context.Context, tx store.Tx, tenant *core.Tenant, userID string, addr core.Address, newAddr bool) (*core.User, error) {
 	u, err := tx.GetUser(ctx, tenant.ID, userID)
 	if err != nil {
@@ -213,7 +214,7 @@ func (s *Service) reset(ctx context.Context, tx store.Tx, tenant *core.Tenant, u
 	if err := tx.UpdateUser(ctx, u); err != nil {
 		return nil, err
 	}
-	return u, tx.RevokeUserSessions(ctx, tenant.ID, u.ID, now)
+	return u, tx.EndUserAccess(ctx, tenant.ID, u.ID, now)
 }
 
 func (s *Service) queueMail(ctx context.Context, tx store.Tx, tenant *core.Tenant, u *core.User, inv *core.Invitation, link string) (string, error) {

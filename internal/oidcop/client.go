@@ -179,30 +179,46 @@ func (s *storage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string,
 }
 
 // SetUserinfoFromToken answers userinfo for a JWT access token: its family
-// must be live (not revoked by logout or reuse) and its user must exist.
+// must be live (not revoked) and its user may still use its application
+// (the same check as a refresh, SPEC R32).
 func (s *storage) SetUserinfoFromToken(ctx context.Context, info *oidc.UserInfo, tokenID, subject, _ string) error {
-	t, err := tenantOf(ctx)
+	t, f, err := s.liveAccessToken(ctx, tokenID)
 	if err != nil {
 		return err
-	}
-	f, err := s.liveFamily(ctx, t.ID, familyOf(tokenID))
-	if err != nil {
-		return oidc.ErrAccessDenied().WithDescription("the access token is not valid")
 	}
 	return s.userClaims(ctx, info, t.ID, f.UserID, subject)
 }
 
+// SetIntrospectionFromToken: a token is active (RFC 7662 section 2.2)
+// only while userinfo would answer for it.
 func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
-	t, err := tenantOf(ctx)
-	if err != nil {
-		return err
-	}
-	f, err := s.liveFamily(ctx, t.ID, familyOf(tokenID))
+	_, f, err := s.liveAccessToken(ctx, tokenID)
 	if err != nil {
 		return err
 	}
 	resp.Active, resp.ClientID, resp.Subject = true, f.ClientID, subject
 	return nil
+}
+
+// liveAccessToken finds the family of an access token (by its jti) and
+// checks that it still grants access.
+func (s *storage) liveAccessToken(ctx context.Context, tokenID string) (*core.Tenant, *core.TokenFamily, error) {
+	t, err := tenantOf(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := s.liveFamily(ctx, t.ID, familyOf(tokenID))
+	if err == nil {
+		err = s.mayUse(ctx, t, f.UserID, f.ClientID, f.AMR)
+	}
+	if err != nil {
+		var oe *oidc.Error
+		if errors.As(err, &oe) {
+			return nil, nil, oidc.ErrAccessDenied().WithDescription("the access token is not valid")
+		}
+		return nil, nil, err
+	}
+	return t, f, nil
 }
 
 func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {

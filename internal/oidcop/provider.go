@@ -45,15 +45,22 @@ type Options struct {
 	// LoginPath is the sign-in page of an authorization request:
 	// LoginPath(tenantID, requestID).
 	LoginPath func(tenantID, requestID string) string
+	// Access is asked on every refresh, userinfo and introspection whether
+	// the user may still use the application (required).
+	Access Access
 }
 
 // NewProvider builds the provider on the store.
 func NewProvider(st store.Store, keys *Keys, ring *platform.Keyring, now platform.Clock, ts *tenants.Service,
 	baseURL string, log *slog.Logger, opts Options) (*Provider, error) {
 	opts.Lifetimes.defaults()
+	if opts.Access == nil {
+		return nil, errors.New("oidcop: Options.Access is required")
+	}
 	baseURL = strings.TrimSuffix(baseURL, "/")
 	s := &storage{st: st, ring: ring, keys: keys, now: now, life: opts.Lifetimes, graphAudience: baseURL + "/v1.0",
 		login: func(tid, id string) string { return baseURL + opts.LoginPath(tid, id) }}
+	s.access = opts.Access
 	var crypto [32]byte
 	copy(crypto[:], ring.Hash("oidc-code-encryption", ""))
 	var locales []language.Tag

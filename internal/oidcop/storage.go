@@ -24,6 +24,9 @@ type Lifetimes struct {
 	AccessToken  time.Duration // (1h)
 	IDToken      time.Duration // (1h)
 	RefreshToken time.Duration // each refresh token; rotation renews it (14 days)
+	// RefreshFamily bounds a sign-in's refresh tokens: however often they
+	// rotate, none outlives the sign-in by more than this (90 days).
+	RefreshFamily time.Duration
 }
 
 func (l *Lifetimes) defaults() {
@@ -35,6 +38,17 @@ func (l *Lifetimes) defaults() {
 			*d.p = d.v
 		}
 	}
+	if l.RefreshFamily <= 0 {
+		l.RefreshFamily = 90 * 24 * time.Hour
+	}
+}
+
+// Access decides whether a user may still use a client with what they
+// signed in with (amr); every refresh, userinfo and introspection asks
+// (SPEC R32). Any error refuses; core.ErrForbidden and core.ErrNotFound
+// are the user's, others the server's.
+type Access interface {
+	MayUse(ctx context.Context, t *core.Tenant, userID, clientID string, amr []string) error
 }
 
 // storage implements op.Storage (and op.ClientCredentialsStorage) on the
@@ -50,6 +64,7 @@ type storage struct {
 	// graphAudience is the audience of client credentials tokens: the
 	// admin API verifies it.
 	graphAudience string
+	access        Access // who may still use what they hold
 }
 
 type tenantKey struct{}
@@ -197,8 +212,15 @@ func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (s
 	exp := s.now().Add(s.life.AccessToken)
 	switch r := req.(type) {
 	case *authRequest:
+		t, err := tenantOf(ctx)
+		if err != nil {
+			return "", time.Time{}, err
+		}
+		if err := s.mayUse(ctx, t, r.UserID, r.ClientID, r.AMR); err != nil {
+			return "", time.Time{}, err
+		}
 		var id string
-		err := s.st.InTx(ctx, func(tx store.Tx) error {
+		err = s.st.InTx(ctx, func(tx store.Tx) error {
 			f, err := s.startFamily(ctx, tx, r)
 			if err == nil {
 				id = accessTokenID(f.ID)
@@ -221,9 +243,14 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 	}
 	now := s.now()
 	refresh := platform.NewToken() + platform.NewToken()
-	rt := core.RefreshToken{TenantID: t.ID, ID: s.refreshID(t.ID, refresh), CreatedAt: now, ExpiresAt: now.Add(s.life.RefreshToken)}
+	rt := core.RefreshToken{TenantID: t.ID, ID: s.refreshID(t.ID, refresh), CreatedAt: now}
 	var familyID string
 	reused := false
+	if a, ok := req.(*authRequest); ok {
+		if err := s.mayUse(ctx, t, a.UserID, a.ClientID, a.AMR); err != nil {
+			return "", "", time.Time{}, err
+		}
+	}
 	err = s.st.InTx(ctx, func(tx store.Tx) error {
 		switch r := req.(type) {
 		case *authRequest:
@@ -232,8 +259,10 @@ func (s *storage) CreateAccessAndRefreshTokens(ctx context.Context, req op.Token
 				return err
 			}
 			familyID = f.ID
+			rt.ExpiresAt = s.refreshExpiry(f, now)
 		case *refreshRequest:
 			familyID = r.family.ID
+			rt.ExpiresAt = s.refreshExpiry(&r.family, now)
 			err := tx.UseRefreshToken(ctx, t.ID, s.refreshID(t.ID, current), now)
 			if errors.Is(err, core.ErrConflict) {
 				reused = true
@@ -283,11 +312,40 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	if err != nil {
 		return nil, err
 	}
+	if !s.now().Before(f.CreatedAt.Add(s.life.RefreshFamily)) {
+		return nil, oidc.ErrInvalidGrant().WithDescription("the sign-in has reached its maximum lifetime; sign in again")
+	}
+	if err := s.mayUse(ctx, t, f.UserID, f.ClientID, f.AMR); err != nil {
+		return nil, err
+	}
 	return &refreshRequest{family: *f, subject: s.subject(t.ID, f.ClientID, f.UserID), scopes: f.Scopes, tokenID: rt.ID}, nil
 }
 
-// liveFamily returns a family that is not revoked and whose user still
-// exists.
+// refreshExpiry is when a refresh token issued now in family f ends: its
+// own lifetime, renewed by each rotation, but never past the family's
+// maximum, so a client that refreshes on schedule cannot keep a sign-in
+// alive for ever: the guest proves the address again.
+func (s *storage) refreshExpiry(f *core.TokenFamily, now time.Time) time.Time {
+	idle, limit := now.Add(s.life.RefreshToken), f.CreatedAt.Add(s.life.RefreshFamily)
+	if limit.Before(idle) {
+		return limit
+	}
+	return idle
+}
+
+// mayUse asks whether the user may still use the client (SPEC R32: every
+// refresh re-checks): a refusal is invalid_grant (RFC 6749 section 5.2),
+// a failure to check a server error.
+func (s *storage) mayUse(ctx context.Context, t *core.Tenant, userID, clientID string, amr []string) error {
+	err := s.access.MayUse(ctx, t, userID, clientID, amr)
+	if errors.Is(err, core.ErrForbidden) || errors.Is(err, core.ErrNotFound) {
+		return oidc.ErrInvalidGrant().WithDescription("the user may no longer sign in to this application")
+	}
+	return err
+}
+
+// liveFamily returns a family that is not revoked. Callers also ask
+// mayUse: a family outlives changes that do not revoke it.
 func (s *storage) liveFamily(ctx context.Context, tenantID, id string) (*core.TokenFamily, error) {
 	f, err := s.st.GetTokenFamily(ctx, tenantID, id)
 	if errors.Is(err, core.ErrNotFound) {
@@ -329,16 +387,28 @@ func (s *storage) TerminateSessionFromRequest(ctx context.Context, req *op.EndSe
 	return req.RedirectURI, nil
 }
 
+// RevokeToken ends the family of a token the client holds (RFC 7009
+// section 2.1: revoking either kind of token ends the grant's others too).
+// The library passes an access token's jti with its subject, a refresh
+// token's id (keyed hash, from GetRefreshTokenInfo) with its user, or the
+// token as sent, with no user, when it could read neither.
 func (s *storage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {
 	t, err := tenantOf(ctx)
 	if err != nil {
 		return oidc.ErrServerError()
 	}
-	familyID := familyOf(tokenOrID)
-	if userID == "" { // a refresh token itself
-		rt, err := s.st.GetRefreshToken(ctx, t.ID, s.refreshID(t.ID, tokenOrID), s.now())
+	var familyID string
+	switch {
+	case userID != "" && strings.Contains(tokenOrID, "."): // an access token's jti
+		familyID = familyOf(tokenOrID)
+	default:
+		id := tokenOrID // a refresh token's id
+		if userID == "" {
+			id = s.refreshID(t.ID, tokenOrID)
+		}
+		rt, err := s.st.GetRefreshToken(ctx, t.ID, id, s.now())
 		if err != nil {
-			return nil // unknown tokens are "revoked" (RFC 7009 section 2.2)
+			return nil // unknown or expired tokens are "revoked" (RFC 7009 section 2.2)
 		}
 		familyID = rt.FamilyID
 	}

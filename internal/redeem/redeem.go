@@ -259,7 +259,7 @@ func (s *Service) Session(ctx context.Context, tenant *core.Tenant, cookie strin
 	if err != nil {
 		return nil, nil, notFoundAs(err, none)
 	}
-	if sess.AMR == "otp" && !s.otpApplies(tenant, u) {
+	if !s.maySignIn(tenant, u, sess.AMR) {
 		return nil, nil, none
 	}
 	return sess, u, nil

@@ -34,6 +34,9 @@ type Config struct {
 	SigningAlg string
 	// KeyRotation is the age at which a new signing key takes over (90d).
 	KeyRotation time.Duration
+	// RefreshMaxLifetime ends a sign-in's refresh tokens however often they
+	// rotate (90 days).
+	RefreshMaxLifetime time.Duration
 }
 
 // DBConfig tunes the PostgreSQL connection of one process (SQLite ignores

@@ -194,6 +194,8 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 		LoginPath: func(tenantID, requestID string) string {
 			return "/" + tenantID + "/signin/authorize?request=" + url.QueryEscape(requestID)
 		},
+		Access:    flows,
+		Lifetimes: oidcop.Lifetimes{RefreshFamily: cfg.RefreshMaxLifetime},
 	})
 	if err != nil {
 		return err
@@ -203,7 +205,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	if err != nil {
 		return err
 	}
-	s.Handler = s.routes(pages, provider, graph.New(st, tokens, s.Invites, apps.New(st, ring, deps.Now), deploy, deps.Now, cfg.BaseURL, deps.Logger))
+	s.Handler = s.routes(pages, provider, graph.New(st, tokens, s.Invites, apps.New(st, ring, deps.Now), flows, deploy, deps.Now, cfg.BaseURL, deps.Logger))
 	return nil
 }
 

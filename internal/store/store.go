@@ -24,6 +24,7 @@ type Store interface {
 type Tx interface {
 	Apps
 	OIDC
+	Access
 
 	// Lock serialises writers on one (tenant, key) until the transaction
 	// ends, so a check-then-write on throttles or flows cannot race between

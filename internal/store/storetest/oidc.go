@@ -16,6 +16,7 @@ func testOIDC(t *testing.T, newStore NewStore) {
 		subtest{"CodeExchange", testCodeExchange},
 		subtest{"Families", testTokenFamilies},
 		subtest{"RefreshRotation", testRefreshRotation},
+		subtest{"EndAccess", testEndAccess},
 	)
 }
 

@@ -1,0 +1,94 @@
+package redeem_test
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"guestlist/internal/core"
+	"guestlist/internal/platform"
+	"guestlist/internal/policy"
+	"guestlist/internal/redeem"
+	"guestlist/internal/store/sqlstore"
+)
+
+// TestMayUse: the rule every refresh, userinfo and introspection applies
+// (SPEC R13, R26, R32): an existing, redeemed guest whose method is still
+// allowed and who is assigned to the application; anything else is
+// ErrAccessEnded.
+func TestMayUse(t *testing.T) {
+	ctx := t.Context()
+	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "guestlist.db"), sqlstore.Options{Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	tenant := &core.Tenant{ID: "00000000-0000-4000-8000-00000000000a", DisplayName: "Fabrikam",
+		InitialDomain: "fabrikam.guestlist.test", DefaultLanguage: "en", EmailOTP: core.OTPDefault, CreatedAt: now}
+	must(st.CreateTenant(ctx, tenant))
+	must(st.CreateApplication(ctx, &core.Application{TenantID: tenant.ID, AppID: "app", ID: "app-object",
+		ServicePrincipalID: "app-sp", DisplayName: "Portal", CreatedAt: now}))
+	user := func(id string, accept bool, issuer string, assigned bool) {
+		t.Helper()
+		must(st.CreateUser(ctx, &core.User{TenantID: tenant.ID, ID: id, Mail: id + "@contoso.example",
+			MailKey: id + "@contoso.example", UserType: core.UserTypeGuest,
+			ExternalUserState: core.StatePendingAcceptance, CreationType: core.CreationTypeInvitation, CreatedAt: now}))
+		if accept {
+			must(st.AcceptUser(ctx, tenant.ID, id, []core.Identity{{SignInType: "federated", Issuer: issuer}}, now))
+		}
+		if assigned {
+			must(st.CreateAssignment(ctx, &core.Assignment{TenantID: tenant.ID, ID: id + "-a", UserID: id, AppID: "app", CreatedAt: now}))
+		}
+	}
+	user("alice", true, core.IssuerMail, true)
+	user("pending", false, "", true)
+	user("unassigned", true, core.IssuerMail, false)
+	user("federated", true, "https://idp.contoso.example", true)
+
+	keys, err := platform.NewKeyring(make([]byte, 32))
+	must(err)
+	clock := func() time.Time { return now }
+	public := redeem.New(st, keys, clock, policy.Deployment{Profile: policy.ProfilePublic}, redeem.Config{})
+	government := redeem.New(st, keys, clock, policy.Deployment{Profile: policy.ProfileGovernment}, redeem.Config{})
+	off := *tenant
+	off.EmailOTP = core.OTPDisabled
+	otp := []string{"otp"}
+
+	for _, tc := range []struct {
+		name   string
+		svc    *redeem.Service
+		tenant *core.Tenant
+		user   string
+		client string
+		amr    []string
+		ok     bool
+	}{
+		{"redeemed with OTP, assigned", public, tenant, "alice", "app", otp, true},
+		{"OTP off for the tenant (R26)", public, &off, "alice", "app", otp, false},
+		{"OTP default on the government profile (R40)", government, tenant, "alice", "app", otp, false},
+		{"pending after a reset (R13)", public, tenant, "pending", "app", otp, false},
+		{"not assigned", public, tenant, "unassigned", "app", otp, false},
+		{"redeemed with another method", public, tenant, "federated", "app", otp, false},
+		{"no method recorded", public, tenant, "alice", "app", nil, false},
+		{"deleted user", public, tenant, "nobody", "app", otp, false},
+		{"deleted application", public, tenant, "alice", "gone", otp, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.svc.MayUse(ctx, tc.tenant, tc.user, tc.client, tc.amr)
+			if tc.ok && err != nil {
+				t.Errorf("MayUse: %v, want access", err)
+			}
+			if !tc.ok && !errors.Is(err, redeem.ErrAccessEnded) {
+				t.Errorf("MayUse: %v, want ErrAccessEnded", err)
+			}
+		})
+	}
+}
