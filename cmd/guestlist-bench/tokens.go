@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"sort"
@@ -53,7 +54,8 @@ func runTokens(n, conc int, alg string) error {
 	go hs.Serve(ln)
 	defer func() { hs.Close(); stop(); app.Close() }()
 
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc * 2},
+	jar, _ := cookiejar.New(nil) // the browser binding of /authorize
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc * 2}, Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	rp, err := setupRelyingParty(ctx, app, client, base)
 	if err != nil {
@@ -193,7 +195,16 @@ func (rp *relyingParty) codes(ctx context.Context, app *server.Server, client *h
 			return nil, fmt.Errorf("authorize: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		id := login.Query().Get("request")
-		if err := app.Provider.Complete(ctx, t, id, rp.guestID, time.Time{}, []string{"otp"}); err != nil {
+		// The sign-in as the guest pages record it: from the browser that
+		// started the request.
+		page, err := http.NewRequestWithContext(ctx, "GET", login.String(), nil)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range client.Jar.Cookies(login) {
+			page.AddCookie(c)
+		}
+		if err := app.Provider.Complete(page, t, id, rp.guestID, time.Time{}, []string{"otp"}); err != nil {
 			return nil, err
 		}
 		resp, err = client.Get(app.Provider.CallbackURL(ctx, t, id))

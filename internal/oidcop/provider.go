@@ -1,13 +1,11 @@
 package oidcop
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -36,6 +34,7 @@ type Provider struct {
 	storage *storage
 	tenants *tenants.Service
 	baseURL string
+	secure  bool // https: Secure, __Host- cookies
 	log     *slog.Logger
 }
 
@@ -86,7 +85,7 @@ func NewProvider(st store.Store, keys *Keys, ring *platform.Keyring, now platfor
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{op: p, storage: s, tenants: ts, baseURL: baseURL, log: log}, nil
+	return &Provider{op: p, storage: s, tenants: ts, baseURL: baseURL, secure: strings.HasPrefix(baseURL, "https://"), log: log}, nil
 }
 
 // Routes mounts the provider under /{tenant}/v2.0/ and the Entra-shaped
@@ -116,6 +115,9 @@ func (p *Provider) tenantScoped(route func(tenant, path string) string) http.Han
 		}
 		r2 := r.WithContext(withTenant(r.Context(), t))
 		r2.URL = withPath(r.URL, route(r.PathValue("tenant"), r.URL.Path))
+		if p.serveOwn(w, r2, t) {
+			return
+		}
 		if r2.URL.Path == p.op.TokenEndpoint().Relative() || r2.URL.Path == p.op.RevocationEndpoint().Relative() {
 			// Token responses, errors included, must not be cached (RFC
 			// 6749 section 5.1); the library sets it only on success.
@@ -126,36 +128,18 @@ func (p *Provider) tenantScoped(route func(tenant, path string) string) http.Han
 	})
 }
 
-// CallbackURL is where a completed sign-in returns to, to finish the
-// authorization request with a code.
-func (p *Provider) CallbackURL(ctx context.Context, t *core.Tenant, requestID string) string {
-	return op.AuthCallbackURL(p.op)(op.ContextWithIssuer(ctx, p.baseURL+"/"+t.ID+"/v2.0"), requestID)
-}
-
-// AuthRequest returns a live authorization request of the tenant.
-func (p *Provider) AuthRequest(ctx context.Context, t *core.Tenant, id string) (*core.AuthRequest, error) {
-	return p.storage.st.GetAuthRequest(ctx, t.ID, id, p.storage.now())
-}
-
-// Complete records who signed in for an authorization request (SPEC R24);
-// a zero authTime means now.
-func (p *Provider) Complete(ctx context.Context, t *core.Tenant, id, userID string, authTime time.Time, amr []string) error {
-	if authTime.IsZero() {
-		authTime = p.storage.now()
+// serveOwn answers the endpoints (or the parts of them) the provider
+// handles itself rather than the library; it reports whether it did.
+func (p *Provider) serveOwn(w http.ResponseWriter, r *http.Request, t *core.Tenant) bool {
+	switch r.URL.Path {
+	case p.op.AuthorizationEndpoint().Relative():
+		p.authorize(w, r, t)
+	case p.op.AuthorizationEndpoint().Relative() + "/callback":
+		p.callback(w, r, t)
+	default:
+		return false
 	}
-	return p.storage.st.CompleteAuthRequest(ctx, t.ID, id, userID, authTime, amr)
-}
-
-// LoginRequired sends the browser back to the application with
-// login_required: it asked for prompt=none and the guest has no usable
-// session (OpenID Connect Core 3.1.2.6).
-func (p *Provider) LoginRequired(w http.ResponseWriter, r *http.Request, t *core.Tenant, id string) {
-	ctx := op.ContextWithIssuer(withTenant(r.Context(), t), p.baseURL+"/"+t.ID+"/v2.0")
-	req, err := p.storage.AuthRequestByID(ctx, id)
-	if err != nil {
-		req = nil
-	}
-	op.AuthRequestError(w, r.WithContext(ctx), req, oidc.ErrLoginRequired(), p.op)
+	return true
 }
 
 // withPath is a copy of u with another path, for the library's router.
