@@ -43,7 +43,7 @@ func runTokens(n, conc int, alg string) error {
 	}
 	base := "http://" + ln.Addr().String()
 	app, err := server.New(ctx, server.Config{BaseURL: base, DataDir: dir, SecretKey: strings.Repeat("ab", 32),
-		OperatorToken: "bench", SigningAlg: alg},
+		OperatorToken: "bench", SigningAlg: alg, AuthorizeLimit: n + 1},
 		server.Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sender: &capture{boxes: map[string]chan string{}}})
 	if err != nil {
 		return err

@@ -49,6 +49,8 @@ type serveCmd struct {
 	LogLevel      string        `default:"info" enum:"debug,info,warn,error" help:"Log level."`
 	SigningAlg    string        `default:"RS256" enum:"RS256,ES256" help:"Algorithm that signs ID and access tokens."`
 	KeyRotation   time.Duration `default:"2160h" help:"Age at which a new signing key takes over (the old one stays in the JWKS for a day)."`
+
+	AuthorizeLimit int `default:"100" help:"Authorization requests one client address may make in a tenant per 10 minutes."`
 }
 
 type migrateCmd struct {
@@ -139,6 +141,7 @@ func (s *serveCmd) Run(ctx context.Context) error {
 	cfg.SMTP, cfg.MailFrom, cfg.PasscodeTTL, cfg.SessionTTL, cfg.Profile = s.SMTP, s.MailFrom, s.PasscodeTTL, s.SessionTTL, s.Profile
 	cfg.OperatorToken = s.OperatorToken
 	cfg.SigningAlg, cfg.KeyRotation = s.SigningAlg, s.KeyRotation
+	cfg.AuthorizeLimit = s.AuthorizeLimit
 	if cfg.OperatorToken == "" {
 		cfg.OperatorToken = platform.NewToken()
 		fmt.Fprintf(os.Stderr, "operator token (set GUESTLIST_OPERATOR_TOKEN to choose one): %s\n", cfg.OperatorToken)

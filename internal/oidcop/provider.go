@@ -36,6 +36,11 @@ type Provider struct {
 	baseURL string
 	secure  bool // https: Secure, __Host- cookies
 	log     *slog.Logger
+	// clientIP is where a request comes from, for throttles.
+	clientIP func(*http.Request) string
+	// authorizeLimit is how many authorization requests one client
+	// address may make in a tenant per authorizeWindow.
+	authorizeLimit int
 }
 
 // Options configure the provider.
@@ -44,6 +49,11 @@ type Options struct {
 	// LoginPath is the sign-in page of an authorization request:
 	// LoginPath(tenantID, requestID).
 	LoginPath func(tenantID, requestID string) string
+	// ClientIP is the client address of a request (default: the peer).
+	ClientIP func(*http.Request) string
+	// AuthorizeLimit is how many authorization requests one client
+	// address may make in a tenant per 10 minutes (default 100).
+	AuthorizeLimit int
 }
 
 // NewProvider builds the provider on the store.
@@ -85,7 +95,14 @@ func NewProvider(st store.Store, keys *Keys, ring *platform.Keyring, now platfor
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{op: p, storage: s, tenants: ts, baseURL: baseURL, secure: strings.HasPrefix(baseURL, "https://"), log: log}, nil
+	if opts.ClientIP == nil {
+		opts.ClientIP = clientIP
+	}
+	if opts.AuthorizeLimit <= 0 {
+		opts.AuthorizeLimit = defaultAuthorizeLimit
+	}
+	return &Provider{op: p, storage: s, tenants: ts, baseURL: baseURL, secure: strings.HasPrefix(baseURL, "https://"), log: log,
+		clientIP: opts.ClientIP, authorizeLimit: opts.AuthorizeLimit}, nil
 }
 
 // Routes mounts the provider under /{tenant}/v2.0/ and the Entra-shaped

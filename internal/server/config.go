@@ -31,6 +31,9 @@ type Config struct {
 	SigningAlg string
 	// KeyRotation is the age at which a new signing key takes over (90d).
 	KeyRotation time.Duration
+	// AuthorizeLimit is how many authorization requests one client
+	// address may make in a tenant per 10 minutes (default 100).
+	AuthorizeLimit int
 }
 
 // DBConfig tunes the PostgreSQL connection of one process (SQLite ignores
