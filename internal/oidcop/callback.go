@@ -186,3 +186,31 @@ func withIss(location, issuer string) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
+
+// discoveryDocument is the library's discovery document and what it has
+// no field for.
+type discoveryDocument struct {
+	*oidc.DiscoveryConfiguration
+	// RFC 9207 section 3: authorization responses carry iss.
+	ISSParameterSupported bool `json:"authorization_response_iss_parameter_supported"`
+}
+
+// discovery advertises only what works end to end (SPEC R32): the
+// authorization code flow (no implicit or hybrid response types), the
+// code, refresh and client credentials grants (no JWT bearer, device or
+// token exchange grant), PKCE with S256, and pairwise subjects — the sub
+// differs per application (OpenID Connect Core 8).
+func (p *Provider) discovery(w http.ResponseWriter, r *http.Request, t *core.Tenant) {
+	c := op.CreateDiscoveryConfig(p.issuerContext(r.Context(), t), p.op, p.storage)
+	c.SubjectTypesSupported = []string{"pairwise"}
+	c.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
+	c.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken, oidc.GrantTypeClientCredentials}
+	c.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
+	c.DeviceAuthorizationEndpoint, c.CheckSessionIframe = "", ""
+	c.RequestObjectSigningAlgValuesSupported = nil
+	c.TokenEndpointAuthSigningAlgValuesSupported = nil
+	c.IntrospectionEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic}
+	c.IntrospectionEndpointAuthSigningAlgValuesSupported = nil
+	c.RevocationEndpointAuthSigningAlgValuesSupported = nil
+	platform.WriteJSON(w, http.StatusOK, discoveryDocument{DiscoveryConfiguration: c, ISSParameterSupported: true})
+}

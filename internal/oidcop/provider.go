@@ -153,6 +153,8 @@ func (p *Provider) serveOwn(w http.ResponseWriter, r *http.Request, t *core.Tena
 		p.authorize(w, r, t)
 	case p.op.AuthorizationEndpoint().Relative() + "/callback":
 		p.callback(w, r, t)
+	case oidc.DiscoveryEndpoint:
+		p.discovery(w, r, t)
 	default:
 		return false
 	}
