@@ -132,14 +132,14 @@ func (p *Provider) tenantScoped(route func(tenant, path string) string) http.Han
 		}
 		r2 := r.WithContext(withTenant(r.Context(), t))
 		r2.URL = withPath(r.URL, route(r.PathValue("tenant"), r.URL.Path))
-		if p.serveOwn(w, r2, t) {
-			return
-		}
 		if r2.URL.Path == p.op.TokenEndpoint().Relative() || r2.URL.Path == p.op.RevocationEndpoint().Relative() {
 			// Token responses, errors included, must not be cached (RFC
 			// 6749 section 5.1); the library sets it only on success.
 			w.Header().Set("Cache-Control", "no-store")
 			w.Header().Set("Pragma", "no-cache")
+		}
+		if p.serveOwn(w, r2, t) {
+			return
 		}
 		p.op.ServeHTTP(w, r2)
 	})
@@ -155,6 +155,10 @@ func (p *Provider) serveOwn(w http.ResponseWriter, r *http.Request, t *core.Tena
 		p.callback(w, r, t)
 	case oidc.DiscoveryEndpoint:
 		p.discovery(w, r, t)
+	case p.op.UserinfoEndpoint().Relative():
+		p.userinfo(w, r, t)
+	case p.op.TokenEndpoint().Relative():
+		p.token(w, r, t)
 	default:
 		return false
 	}
