@@ -49,6 +49,9 @@ type Options struct {
 	// LoginPath is the sign-in page of an authorization request:
 	// LoginPath(tenantID, requestID).
 	LoginPath func(tenantID, requestID string) string
+	// LogoutPath is the page that confirms a logout without a valid
+	// id_token_hint, or says the guest is signed out.
+	LogoutPath func(tenantID string) string
 	// ClientIP is the client address of a request (default: the peer).
 	ClientIP func(*http.Request) string
 	// AuthorizeLimit is how many authorization requests one client
@@ -62,7 +65,8 @@ func NewProvider(st store.Store, keys *Keys, ring *platform.Keyring, now platfor
 	opts.Lifetimes.defaults()
 	baseURL = strings.TrimSuffix(baseURL, "/")
 	s := &storage{st: st, ring: ring, keys: keys, now: now, life: opts.Lifetimes, graphAudience: baseURL + "/v1.0",
-		login: func(tid, id string) string { return baseURL + opts.LoginPath(tid, id) }}
+		login:  func(tid, id string) string { return baseURL + opts.LoginPath(tid, id) },
+		logout: func(tid string) string { return baseURL + opts.LogoutPath(tid) }}
 	var crypto [32]byte
 	copy(crypto[:], ring.Hash("oidc-code-encryption", ""))
 	var locales []language.Tag
@@ -159,6 +163,8 @@ func (p *Provider) serveOwn(w http.ResponseWriter, r *http.Request, t *core.Tena
 		p.userinfo(w, r, t)
 	case p.op.TokenEndpoint().Relative():
 		p.token(w, r, t)
+	case p.op.EndSessionEndpoint().Relative():
+		p.endSession(w, r, t)
 	default:
 		return false
 	}

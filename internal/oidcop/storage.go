@@ -45,12 +45,13 @@ func (l *Lifetimes) defaults() {
 // store. The tenant comes from the request context (see withTenant): every
 // read and write is scoped to it.
 type storage struct {
-	st    store.Store
-	ring  *platform.Keyring
-	keys  *Keys
-	now   platform.Clock
-	life  Lifetimes
-	login func(tenantID, requestID string) string // the sign-in page of a request
+	st     store.Store
+	ring   *platform.Keyring
+	keys   *Keys
+	now    platform.Clock
+	life   Lifetimes
+	login  func(tenantID, requestID string) string // the sign-in page of a request
+	logout func(tenantID string) string            // the signed-out page
 	// graphAudience is the audience of client credentials tokens: the
 	// admin API verifies it.
 	graphAudience string
@@ -335,7 +336,7 @@ func (s *storage) TerminateSessionFromRequest(ctx context.Context, req *op.EndSe
 			}
 		}
 	}
-	return req.RedirectURI, nil
+	return s.signedOutURL(ctx, req.RedirectURI), nil
 }
 
 func (s *storage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {

@@ -189,6 +189,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 		LoginPath: func(tenantID, requestID string) string {
 			return "/" + tenantID + "/signin/authorize?request=" + url.QueryEscape(requestID)
 		},
+		LogoutPath:     func(tenantID string) string { return "/" + tenantID + "/signout" },
 		AuthorizeLimit: cfg.AuthorizeLimit,
 	})
 	if err != nil {

@@ -25,6 +25,11 @@ type Authorizer interface {
 	LoginRequired(w http.ResponseWriter, r *http.Request, t *core.Tenant, id string)
 	// Decline answers the application with access_denied.
 	Decline(w http.ResponseWriter, r *http.Request, t *core.Tenant, id string)
+	// Logout ends the user's sessions in t and their tokens at clientID
+	// (if set); PostLogoutRedirect is where the application asked to
+	// return after it, "" unless registered for it.
+	Logout(ctx context.Context, t *core.Tenant, userID, clientID string) error
+	PostLogoutRedirect(ctx context.Context, t *core.Tenant, clientID, uri, state string) string
 }
 
 // authorize is the sign-in page of an authorization request (the
