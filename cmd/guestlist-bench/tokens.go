@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"sort"
@@ -42,7 +43,7 @@ func runTokens(n, conc int, alg string) error {
 	}
 	base := "http://" + ln.Addr().String()
 	app, err := server.New(ctx, server.Config{BaseURL: base, DataDir: dir, SecretKey: strings.Repeat("ab", 32),
-		OperatorToken: "bench", SigningAlg: alg},
+		OperatorToken: "bench", SigningAlg: alg, AuthorizeLimit: n + 1},
 		server.Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sender: &capture{boxes: map[string]chan string{}}})
 	if err != nil {
 		return err
@@ -53,7 +54,8 @@ func runTokens(n, conc int, alg string) error {
 	go hs.Serve(ln)
 	defer func() { hs.Close(); stop(); app.Close() }()
 
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc * 2},
+	jar, _ := cookiejar.New(nil) // the browser binding of /authorize
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc * 2}, Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	rp, err := setupRelyingParty(ctx, app, client, base)
 	if err != nil {
@@ -193,7 +195,16 @@ func (rp *relyingParty) codes(ctx context.Context, app *server.Server, client *h
 			return nil, fmt.Errorf("authorize: %d %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		id := login.Query().Get("request")
-		if err := app.Provider.Complete(ctx, t, id, rp.guestID, time.Time{}, []string{"otp"}); err != nil {
+		// The sign-in as the guest pages record it: from the browser that
+		// started the request.
+		page, err := http.NewRequestWithContext(ctx, "GET", login.String(), nil)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range client.Jar.Cookies(login) {
+			page.AddCookie(c)
+		}
+		if err := app.Provider.Complete(page, t, id, rp.guestID, time.Time{}, []string{"otp"}); err != nil {
 			return nil, err
 		}
 		resp, err = client.Get(app.Provider.CallbackURL(ctx, t, id))

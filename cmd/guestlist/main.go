@@ -52,6 +52,7 @@ type serveCmd struct {
 	KeyRotation    time.Duration `default:"2160h" help:"Age at which a new signing key takes over (the old one stays in the JWKS for a day)."`
 
 	RefreshMaxLifetime time.Duration `default:"2160h" help:"How long after a sign-in its refresh tokens end, however often they rotate."`
+	AuthorizeLimit     int           `default:"100" help:"Authorization requests one client address may make in a tenant per 10 minutes."`
 }
 
 type migrateCmd struct {
@@ -144,6 +145,7 @@ func (s *serveCmd) Run(ctx context.Context) error {
 	cfg.TrustedProxies = s.TrustedProxies
 	cfg.SigningAlg, cfg.KeyRotation = s.SigningAlg, s.KeyRotation
 	cfg.RefreshMaxLifetime = s.RefreshMaxLifetime
+	cfg.AuthorizeLimit = s.AuthorizeLimit
 	if cfg.OperatorToken == "" {
 		cfg.OperatorToken = platform.NewToken()
 		fmt.Fprintf(os.Stderr, "operator token (set GUESTLIST_OPERATOR_TOKEN to choose one): %s\n", cfg.OperatorToken)

@@ -28,10 +28,14 @@ type AuthRequest struct {
 	AMR                 []string
 	Done                bool
 	CodeHash            []byte // keyed hash of the issued code
-	FamilyID            string // token family issued from the code, once exchanged
-	Exchanged           bool
-	CreatedAt           time.Time
-	ExpiresAt           time.Time
+	// BrowserHash is the keyed hash of the binding value of the browser
+	// that opened /authorize: only that browser may complete the request
+	// or collect its code (SPEC R32).
+	BrowserHash []byte
+	FamilyID    string // token family issued from the code, once exchanged
+	Exchanged   bool
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
 }
 
 // TokenFamily groups the tokens issued from one sign-in of one user to one

@@ -1,13 +1,11 @@
 package oidcop
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -36,7 +34,11 @@ type Provider struct {
 	storage *storage
 	tenants *tenants.Service
 	baseURL string
+	secure  bool // https: Secure, __Host- cookies
 	log     *slog.Logger
+	// authorizeLimit is how many authorization requests one client
+	// address may make in a tenant per authorizeWindow.
+	authorizeLimit int
 }
 
 // Options configure the provider.
@@ -48,6 +50,12 @@ type Options struct {
 	// Access is asked on every refresh, userinfo and introspection whether
 	// the user may still use the application (required).
 	Access Access
+	// LogoutPath is the page that confirms a logout without a valid
+	// id_token_hint, or says the guest is signed out.
+	LogoutPath func(tenantID string) string
+	// AuthorizeLimit is how many authorization requests one client
+	// address may make in a tenant per 10 minutes (default 100).
+	AuthorizeLimit int
 }
 
 // NewProvider builds the provider on the store.
@@ -59,7 +67,8 @@ func NewProvider(st store.Store, keys *Keys, ring *platform.Keyring, now platfor
 	}
 	baseURL = strings.TrimSuffix(baseURL, "/")
 	s := &storage{st: st, ring: ring, keys: keys, now: now, life: opts.Lifetimes, graphAudience: baseURL + "/v1.0",
-		login: func(tid, id string) string { return baseURL + opts.LoginPath(tid, id) }}
+		login:  func(tid, id string) string { return baseURL + opts.LoginPath(tid, id) },
+		logout: func(tid string) string { return baseURL + opts.LogoutPath(tid) }}
 	s.access = opts.Access
 	var crypto [32]byte
 	copy(crypto[:], ring.Hash("oidc-code-encryption", ""))
@@ -93,7 +102,11 @@ func NewProvider(st store.Store, keys *Keys, ring *platform.Keyring, now platfor
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{op: p, storage: s, tenants: ts, baseURL: baseURL, log: log}, nil
+	if opts.AuthorizeLimit <= 0 {
+		opts.AuthorizeLimit = defaultAuthorizeLimit
+	}
+	return &Provider{op: p, storage: s, tenants: ts, baseURL: baseURL, secure: strings.HasPrefix(baseURL, "https://"), log: log,
+		authorizeLimit: opts.AuthorizeLimit}, nil
 }
 
 // Routes mounts the provider under /{tenant}/v2.0/ and the Entra-shaped
@@ -129,40 +142,33 @@ func (p *Provider) tenantScoped(route func(tenant, path string) string) http.Han
 			w.Header().Set("Cache-Control", "no-store")
 			w.Header().Set("Pragma", "no-cache")
 		}
+		if p.serveOwn(w, r2, t) {
+			return
+		}
 		p.op.ServeHTTP(w, r2)
 	})
 }
 
-// CallbackURL is where a completed sign-in returns to, to finish the
-// authorization request with a code.
-func (p *Provider) CallbackURL(ctx context.Context, t *core.Tenant, requestID string) string {
-	return op.AuthCallbackURL(p.op)(op.ContextWithIssuer(ctx, p.baseURL+"/"+t.ID+"/v2.0"), requestID)
-}
-
-// AuthRequest returns a live authorization request of the tenant.
-func (p *Provider) AuthRequest(ctx context.Context, t *core.Tenant, id string) (*core.AuthRequest, error) {
-	return p.storage.st.GetAuthRequest(ctx, t.ID, id, p.storage.now())
-}
-
-// Complete records who signed in for an authorization request (SPEC R24);
-// a zero authTime means now.
-func (p *Provider) Complete(ctx context.Context, t *core.Tenant, id, userID string, authTime time.Time, amr []string) error {
-	if authTime.IsZero() {
-		authTime = p.storage.now()
+// serveOwn answers the endpoints (or the parts of them) the provider
+// handles itself rather than the library; it reports whether it did.
+func (p *Provider) serveOwn(w http.ResponseWriter, r *http.Request, t *core.Tenant) bool {
+	switch r.URL.Path {
+	case p.op.AuthorizationEndpoint().Relative():
+		p.authorize(w, r, t)
+	case p.op.AuthorizationEndpoint().Relative() + "/callback":
+		p.callback(w, r, t)
+	case oidc.DiscoveryEndpoint:
+		p.discovery(w, r, t)
+	case p.op.UserinfoEndpoint().Relative():
+		p.userinfo(w, r, t)
+	case p.op.TokenEndpoint().Relative():
+		p.token(w, r, t)
+	case p.op.EndSessionEndpoint().Relative():
+		p.endSession(w, r, t)
+	default:
+		return false
 	}
-	return p.storage.st.CompleteAuthRequest(ctx, t.ID, id, userID, authTime, amr)
-}
-
-// LoginRequired sends the browser back to the application with
-// login_required: it asked for prompt=none and the guest has no usable
-// session (OpenID Connect Core 3.1.2.6).
-func (p *Provider) LoginRequired(w http.ResponseWriter, r *http.Request, t *core.Tenant, id string) {
-	ctx := op.ContextWithIssuer(withTenant(r.Context(), t), p.baseURL+"/"+t.ID+"/v2.0")
-	req, err := p.storage.AuthRequestByID(ctx, id)
-	if err != nil {
-		req = nil
-	}
-	op.AuthRequestError(w, r.WithContext(ctx), req, oidc.ErrLoginRequired(), p.op)
+	return true
 }
 
 // withPath is a copy of u with another path, for the library's router.

@@ -18,9 +18,13 @@ import (
 	"guestlist/internal/tenants"
 )
 
+// codeLifetime: an authorization code lives at most 5 minutes from its
+// issue (SPEC R32; RFC 6749 section 4.1.2 recommends at most 10).
+const codeLifetime = 5 * time.Minute
+
 // Lifetimes of what the provider issues.
 type Lifetimes struct {
-	AuthRequest  time.Duration // sign-in time allowed between /authorize and the code (1h)
+	AuthRequest  time.Duration // sign-in time allowed between /authorize and the guest's sign-in (10 min)
 	AccessToken  time.Duration // (1h)
 	IDToken      time.Duration // (1h)
 	RefreshToken time.Duration // each refresh token; rotation renews it (14 days)
@@ -33,7 +37,7 @@ func (l *Lifetimes) defaults() {
 	for _, d := range []struct {
 		p *time.Duration
 		v time.Duration
-	}{{&l.AuthRequest, time.Hour}, {&l.AccessToken, time.Hour}, {&l.IDToken, time.Hour}, {&l.RefreshToken, 14 * 24 * time.Hour}} {
+	}{{&l.AuthRequest, 10 * time.Minute}, {&l.AccessToken, time.Hour}, {&l.IDToken, time.Hour}, {&l.RefreshToken, 14 * 24 * time.Hour}} {
 		if *d.p <= 0 {
 			*d.p = d.v
 		}
@@ -55,12 +59,13 @@ type Access interface {
 // store. The tenant comes from the request context (see withTenant): every
 // read and write is scoped to it.
 type storage struct {
-	st    store.Store
-	ring  *platform.Keyring
-	keys  *Keys
-	now   platform.Clock
-	life  Lifetimes
-	login func(tenantID, requestID string) string // the sign-in page of a request
+	st     store.Store
+	ring   *platform.Keyring
+	keys   *Keys
+	now    platform.Clock
+	life   Lifetimes
+	login  func(tenantID, requestID string) string // the sign-in page of a request
+	logout func(tenantID string) string            // the signed-out page
 	// graphAudience is the audience of client credentials tokens: the
 	// admin API verifies it.
 	graphAudience string
@@ -105,6 +110,10 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 	if err != nil {
 		return nil, err
 	}
+	browser := browserOf(ctx)
+	if browser == "" {
+		return nil, oidc.ErrServerError().WithDescription("the authorization request is not bound to a browser")
+	}
 	now := s.now()
 	r := core.AuthRequest{
 		TenantID: t.ID, ID: uuid.NewString(), ClientID: req.ClientID, RedirectURI: req.RedirectURI,
@@ -121,6 +130,7 @@ func (s *storage) CreateAuthRequest(ctx context.Context, req *oidc.AuthRequest, 
 		locales = append(locales, l.String())
 	}
 	r.UILocales = strings.Join(locales, " ")
+	r.BrowserHash = s.browserHash(t.ID, r.ID, browser)
 	if err := s.st.CreateAuthRequest(ctx, &r); err != nil {
 		return nil, err
 	}
@@ -175,7 +185,7 @@ func (s *storage) SaveAuthCode(ctx context.Context, id, code string) error {
 	if err != nil {
 		return err
 	}
-	return s.st.SetAuthCode(ctx, t.ID, id, s.codeHash(t.ID, code))
+	return s.st.SetAuthCode(ctx, t.ID, id, s.codeHash(t.ID, code), s.now().Add(codeLifetime))
 }
 
 // DeleteAuthRequest keeps the request: once exchanged it is a tombstone
@@ -384,7 +394,7 @@ func (s *storage) TerminateSessionFromRequest(ctx context.Context, req *op.EndSe
 			}
 		}
 	}
-	return req.RedirectURI, nil
+	return s.signedOutURL(ctx, req.RedirectURI), nil
 }
 
 // RevokeToken ends the family of a token the client holds (RFC 7009

@@ -37,6 +37,9 @@ type Config struct {
 	// RefreshMaxLifetime ends a sign-in's refresh tokens however often they
 	// rotate (90 days).
 	RefreshMaxLifetime time.Duration
+	// AuthorizeLimit is how many authorization requests one client
+	// address may make in a tenant per 10 minutes (default 100).
+	AuthorizeLimit int
 }
 
 // DBConfig tunes the PostgreSQL connection of one process (SQLite ignores

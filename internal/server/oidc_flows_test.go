@@ -238,7 +238,8 @@ func TestNoAccessPage(t *testing.T) {
 // TestJustInTimeRedemption: a guest who never opened their invitation
 // signs in through the application (R5): consent once, then Accepted with
 // the mail identity and the invitation Completed; later sign-ins ask no
-// consent. A guest who declines gives the application nothing.
+// consent. A guest who declines gives the application access_denied and
+// nothing else.
 func TestJustInTimeRedemption(t *testing.T) {
 	s, tn := newFabrikam(t, servertest.Options{})
 	const email, other = "alice@contoso.example", "dave@contoso.example"
@@ -280,8 +281,10 @@ func TestJustInTimeRedemption(t *testing.T) {
 	if !strings.HasSuffix(verified.Location, "/signin/consent") {
 		t.Fatalf("after dave's code: %d to %q, want consent", verified.Status, verified.Location)
 	}
-	if p := g.Post(t, base+"/signin/consent", url.Values{"action": {"decline"}}); p.Location != "" {
-		t.Fatalf("declining: redirected to %q", p.Location)
+	// Declining returns him to the application with access_denied (OpenID
+	// Connect Core 3.1.2.6), not a code.
+	if q := rp.callback(t, g.Post(t, base+"/signin/consent", url.Values{"action": {"decline"}}), a); q.Get("error") != "access_denied" || q.Get("code") != "" {
+		t.Fatalf("declining: the application got %v, want error=access_denied", q)
 	}
 	a = rp.attempt()
 	back := open(t, s, g, a.url)

@@ -194,8 +194,10 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 		LoginPath: func(tenantID, requestID string) string {
 			return "/" + tenantID + "/signin/authorize?request=" + url.QueryEscape(requestID)
 		},
-		Access:    flows,
-		Lifetimes: oidcop.Lifetimes{RefreshFamily: cfg.RefreshMaxLifetime},
+		Access:         flows,
+		Lifetimes:      oidcop.Lifetimes{RefreshFamily: cfg.RefreshMaxLifetime},
+		LogoutPath:     func(tenantID string) string { return "/" + tenantID + "/signout" },
+		AuthorizeLimit: cfg.AuthorizeLimit,
 	})
 	if err != nil {
 		return err

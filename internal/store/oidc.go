@@ -17,8 +17,10 @@ type OIDC interface {
 	// request is already done.
 	CompleteAuthRequest(ctx context.Context, tenantID, id, userID string, authTime time.Time, amr []string) error
 	// SetAuthCode stores the keyed hash of the code issued for a done
-	// request.
-	SetAuthCode(ctx context.Context, tenantID, id string, codeHash []byte) error
+	// request, which from then on lives until expiresAt, the code's end
+	// (SPEC R32: codes live at most 5 minutes); core.ErrConflict if the
+	// request is not done or already has a code.
+	SetAuthCode(ctx context.Context, tenantID, id string, codeHash []byte, expiresAt time.Time) error
 	// AuthRequestByCode finds a live request by its code's hash, exchanged
 	// or not (the caller refuses and revokes on a second exchange).
 	AuthRequestByCode(ctx context.Context, tenantID string, codeHash []byte, now time.Time) (*core.AuthRequest, error)

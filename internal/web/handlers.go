@@ -213,7 +213,7 @@ func (p *Pages) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.PostFormValue("action") != "accept" {
-		p.r.message(w, http.StatusOK, messagePage{base: q.base(), Heading: "declined.heading", Body: "declined.body"})
+		p.decline(w, r, q)
 		return
 	}
 	switch err := p.redeem.Accept(r.Context(), q.flow, q.user); {
@@ -226,6 +226,20 @@ func (p *Pages) consent(w http.ResponseWriter, r *http.Request) {
 	default:
 		p.flowError(w, q, err)
 	}
+}
+
+// decline answers a guest who declined consent: the application of the
+// flow's authorization request gets error=access_denied (OpenID Connect
+// Core 3.1.2.6), so the guest is back where they came from; a flow from a
+// redeem link has no application to return to and ends on a page.
+func (p *Pages) decline(w http.ResponseWriter, r *http.Request, q *req) {
+	if q.flow.AuthRequestID != "" {
+		if _, err := p.auth.AuthRequest(r, q.tenant, q.flow.AuthRequestID); err == nil {
+			p.auth.Decline(w, r, q.tenant, q.flow.AuthRequestID)
+			return
+		}
+	}
+	p.r.message(w, http.StatusOK, messagePage{base: q.base(), Heading: "declined.heading", Body: "declined.body"})
 }
 
 // moved answers a request whose flow moved on while it ran — another tab,

@@ -89,6 +89,17 @@ type signinPage struct {
 	Error   string
 }
 
+// signoutPage asks a signed-in guest to confirm a logout an application
+// asked for without a valid id_token_hint; the hidden fields carry the
+// application's request to the POST.
+type signoutPage struct {
+	base
+	Action      string
+	ClientID    string
+	RedirectURI string
+	State       string
+}
+
 type portalApp struct {
 	Name string
 	Link string
@@ -127,6 +138,9 @@ func (r *renderer) signin(w http.ResponseWriter, status int, p signinPage) {
 }
 func (r *renderer) portal(w http.ResponseWriter, status int, p portalPage) {
 	r.render(w, status, "portal.html", p)
+}
+func (r *renderer) signout(w http.ResponseWriter, status int, p signoutPage) {
+	r.render(w, status, "signout.html", p)
 }
 func (r *renderer) message(w http.ResponseWriter, status int, p messagePage) {
 	r.render(w, status, "message.html", p)

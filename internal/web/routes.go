@@ -21,6 +21,8 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	page("POST /{tenant}/signin", p.startSignin)
 	page("GET /{tenant}/apps", p.portal)
 	page("GET /{tenant}/apps/{app}", p.directLink)
+	page("GET /{tenant}/signout", p.signoutPage)
+	page("POST /{tenant}/signout", p.signout)
 	// Exact paths: a /static/ prefix would overlap /{tenant}/redeem.
 	mux.Handle("GET /static/style.css", Static())
 }

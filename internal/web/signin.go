@@ -13,13 +13,23 @@ import (
 )
 
 // Authorizer is the OpenID provider as the guest pages see it: the pending
-// authorization requests, and the hand-back once the guest signed in.
+// authorization requests, and the hand-back once the guest signed in. A
+// request belongs to the browser that started it (SPEC R32): AuthRequest
+// and Complete refuse another browser with an error of kind
+// core.ErrForbidden.
 type Authorizer interface {
-	AuthRequest(ctx context.Context, t *core.Tenant, id string) (*core.AuthRequest, error)
-	Complete(ctx context.Context, t *core.Tenant, id, userID string, authTime time.Time, amr []string) error
+	AuthRequest(r *http.Request, t *core.Tenant, id string) (*core.AuthRequest, error)
+	Complete(r *http.Request, t *core.Tenant, id, userID string, authTime time.Time, amr []string) error
 	CallbackURL(ctx context.Context, t *core.Tenant, id string) string
 	// LoginRequired answers prompt=none without a usable session.
 	LoginRequired(w http.ResponseWriter, r *http.Request, t *core.Tenant, id string)
+	// Decline answers the application with access_denied.
+	Decline(w http.ResponseWriter, r *http.Request, t *core.Tenant, id string)
+	// Logout ends the user's sessions in t and their tokens at clientID
+	// (if set); PostLogoutRedirect is where the application asked to
+	// return after it, "" unless registered for it.
+	Logout(ctx context.Context, t *core.Tenant, userID, clientID string) error
+	PostLogoutRedirect(ctx context.Context, t *core.Tenant, clientID, uri, state string) string
 }
 
 // authorize is the sign-in page of an authorization request (the
@@ -33,7 +43,7 @@ func (p *Pages) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.URL.Query().Get("request")
-	ar, err := p.auth.AuthRequest(r.Context(), q.tenant, id)
+	ar, err := p.auth.AuthRequest(r, q.tenant, id)
 	if err != nil {
 		p.authRequestError(w, q, err)
 		return
@@ -73,6 +83,10 @@ func (p *Pages) authRequestError(w http.ResponseWriter, q *req, err error) {
 		p.r.message(w, http.StatusBadRequest, messagePage{base: q.base(), Heading: "error.heading", Body: "error.authreq"})
 		return
 	}
+	if errors.Is(err, core.ErrForbidden) { // started in another browser (SPEC R32)
+		p.r.message(w, http.StatusForbidden, messagePage{base: q.base(), Heading: "error.heading", Body: "error.authreq.browser"})
+		return
+	}
 	p.internal(w, q.base(), err)
 }
 
@@ -87,7 +101,7 @@ func (p *Pages) langFor(r *http.Request, t *core.Tenant, uiLocales string) strin
 // completeAuthRequest hands a signed-in guest back to the provider, which
 // answers the application with a code.
 func (p *Pages) completeAuthRequest(w http.ResponseWriter, r *http.Request, q *req, id, userID string, authTime time.Time) {
-	err := p.auth.Complete(r.Context(), q.tenant, id, userID, authTime, []string{"otp"})
+	err := p.auth.Complete(r, q.tenant, id, userID, authTime, []string{"otp"})
 	if err != nil && !errors.Is(err, core.ErrConflict) { // conflict: a double submit, already complete
 		p.authRequestError(w, q, err)
 		return
@@ -112,7 +126,7 @@ func (p *Pages) startSignin(w http.ResponseWriter, r *http.Request) {
 	var uiLocale string
 	switch {
 	case page.Request != "":
-		ar, err := p.auth.AuthRequest(r.Context(), q.tenant, page.Request)
+		ar, err := p.auth.AuthRequest(r, q.tenant, page.Request)
 		if err != nil {
 			p.authRequestError(w, q, err)
 			return

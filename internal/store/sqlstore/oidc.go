@@ -10,7 +10,7 @@ import (
 
 const authRequestCols = `tenant_id, id, client_id, redirect_uri, state, nonce, response_type,
 	response_mode, scopes, code_challenge, code_challenge_method, prompt, max_age, login_hint,
-	ui_locales, user_id, auth_time, amr, done, code_hash, family_id, exchanged, created_at, expires_at`
+	ui_locales, user_id, auth_time, amr, done, code_hash, family_id, exchanged, created_at, expires_at, browser_hash`
 
 func (o ops) CreateAuthRequest(ctx context.Context, r *core.AuthRequest) error {
 	scopes, err := jsonText(r.Scopes)
@@ -31,23 +31,26 @@ func (o ops) CreateAuthRequest(ctx context.Context, r *core.AuthRequest) error {
 	}
 	_, err = o.wr().ExecContext(ctx, `INSERT INTO auth_requests (`+authRequestCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-			$19, $20, $21, $22, $23, $24)`,
+			$19, $20, $21, $22, $23, $24, $25)`,
 		r.TenantID, r.ID, r.ClientID, r.RedirectURI, r.State, r.Nonce, r.ResponseType,
 		r.ResponseMode, scopes, r.CodeChallenge, r.CodeChallengeMethod, prompt, r.MaxAge, r.LoginHint,
 		r.UILocales, r.UserID, micros(r.AuthTime), amr, r.Done, code, r.FamilyID, r.Exchanged,
-		micros(r.CreatedAt), micros(r.ExpiresAt))
+		micros(r.CreatedAt), micros(r.ExpiresAt), blob(r.BrowserHash))
 	return o.writeErr(err, "create authorization request", "the authorization request already exists")
 }
 
 func scanAuthRequest(sc interface{ Scan(...any) error }, r *core.AuthRequest) error {
-	var code []byte
+	var code, browser []byte
 	err := sc.Scan(&r.TenantID, &r.ID, &r.ClientID, &r.RedirectURI, &r.State, &r.Nonce,
 		&r.ResponseType, &r.ResponseMode, jsonCol{&r.Scopes}, &r.CodeChallenge,
 		&r.CodeChallengeMethod, jsonCol{&r.Prompt}, &r.MaxAge, &r.LoginHint, &r.UILocales,
 		&r.UserID, timeCol{&r.AuthTime}, jsonCol{&r.AMR}, &r.Done, &code, &r.FamilyID,
-		&r.Exchanged, timeCol{&r.CreatedAt}, timeCol{&r.ExpiresAt})
+		&r.Exchanged, timeCol{&r.CreatedAt}, timeCol{&r.ExpiresAt}, &browser)
 	if len(code) > 0 {
 		r.CodeHash = code
+	}
+	if len(browser) > 0 {
+		r.BrowserHash = browser
 	}
 	return err
 }
@@ -83,9 +86,9 @@ func (o ops) CompleteAuthRequest(ctx context.Context, tenantID, id, userID strin
 	})
 }
 
-func (o ops) SetAuthCode(ctx context.Context, tenantID, id string, codeHash []byte) error {
-	res, err := o.wr().ExecContext(ctx, `UPDATE auth_requests SET code_hash = $3
-		WHERE tenant_id = $1 AND id = $2 AND done AND code_hash IS NULL`, tenantID, id, codeHash)
+func (o ops) SetAuthCode(ctx context.Context, tenantID, id string, codeHash []byte, expiresAt time.Time) error {
+	res, err := o.wr().ExecContext(ctx, `UPDATE auth_requests SET code_hash = $3, expires_at = $4
+		WHERE tenant_id = $1 AND id = $2 AND done AND code_hash IS NULL`, tenantID, id, codeHash, micros(expiresAt))
 	if err != nil {
 		return o.writeErr(err, "set authorization code", "the code is already in use")
 	}

@@ -17,6 +17,8 @@ func testOIDC(t *testing.T, newStore NewStore) {
 		subtest{"Families", testTokenFamilies},
 		subtest{"RefreshRotation", testRefreshRotation},
 		subtest{"EndAccess", testEndAccess},
+		subtest{"AuthRequestLifetimes", testAuthRequestLifetimes},
+		subtest{"AuthRequestBrowser", testAuthRequestBrowser},
 	)
 }
 
@@ -45,12 +47,12 @@ func testAuthRequests(t *testing.T, newStore NewStore) {
 	_, err = s.GetAuthRequest(ctx, tenantA, "ar-1", r.ExpiresAt)
 	wantKind(t, err, core.ErrNotFound)
 
-	wantKind(t, s.SetAuthCode(ctx, tenantA, "ar-1", []byte("code")), core.ErrConflict) // not done
+	wantKind(t, s.SetAuthCode(ctx, tenantA, "ar-1", []byte("code"), r.ExpiresAt), core.ErrConflict) // not done
 	must(t, s.CompleteAuthRequest(ctx, tenantA, "ar-1", "user-1", at(0), []string{"otp"}))
 	wantKind(t, s.CompleteAuthRequest(ctx, tenantA, "ar-1", "user-2", at(0), nil), core.ErrConflict)
 	wantKind(t, s.CompleteAuthRequest(ctx, tenantB, "ar-1", "user-2", at(0), nil), core.ErrNotFound)
-	must(t, s.SetAuthCode(ctx, tenantA, "ar-1", []byte("code-hash")))
-	wantKind(t, s.SetAuthCode(ctx, tenantA, "ar-1", []byte("other")), core.ErrConflict)
+	must(t, s.SetAuthCode(ctx, tenantA, "ar-1", []byte("code-hash"), r.ExpiresAt))
+	wantKind(t, s.SetAuthCode(ctx, tenantA, "ar-1", []byte("other"), r.ExpiresAt), core.ErrConflict)
 	want := *r
 	want.UserID, want.AuthTime, want.AMR, want.Done, want.CodeHash = "user-1", at(0), []string{"otp"}, true, []byte("code-hash")
 	got, err = s.AuthRequestByCode(ctx, tenantA, []byte("code-hash"), t0)
@@ -69,7 +71,7 @@ func testCodeExchange(t *testing.T, newStore NewStore) {
 	twoTenants(ctx, t, s)
 	must(t, s.CreateAuthRequest(ctx, newAuthRequest(tenantA, "ar-1")))
 	must(t, s.CompleteAuthRequest(ctx, tenantA, "ar-1", "user-1", at(0), []string{"otp"}))
-	must(t, s.SetAuthCode(ctx, tenantA, "ar-1", []byte("code-hash")))
+	must(t, s.SetAuthCode(ctx, tenantA, "ar-1", []byte("code-hash"), at(time.Hour)))
 	var wins atomic.Int32
 	var wg sync.WaitGroup
 	for i := range 8 {
