@@ -5,7 +5,9 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -18,15 +20,20 @@ import (
 )
 
 // Config holds the passcode rules; zero fields take the SPEC R22/R23
-// defaults.
+// defaults. Every limit counts against who caused it — the flow (browser)
+// or the requesting client — so that a stranger who knows only an address
+// cannot lock its guest out (R23); the per-address ceiling only bounds how
+// much mail an address receives.
 type Config struct {
-	TTL            time.Duration // how long a code works (30m)
-	Digits         int           // code length (8)
-	ResendInterval time.Duration // least time between two sends (30s)
-	HourlySends    int           // sends per address and tenant per hour (10)
-	MaxAttempts    int           // wrong attempts that void one code (5)
-	HourlyAttempts int           // wrong attempts per address and tenant per hour (15)
-	SameCodeWindow time.Duration // a resend with this much left re-sends the same code (10m)
+	TTL               time.Duration // how long a code works (30m)
+	Digits            int           // code length (8)
+	ResendInterval    time.Duration // least time between two sends in one flow (30s)
+	ClientHourlySends int           // mails to one address per requesting client per hour (5)
+	HourlySends       int           // mails to one address per tenant per hour, all clients together (30)
+	MaxAttempts       int           // wrong attempts that void one code (5)
+	FlowAttempts      int           // wrong attempts per flow per hour (10)
+	ClientAttempts    int           // wrong attempts per client per tenant per hour (30)
+	SameCodeWindow    time.Duration // a resend with this much left re-sends the same code (10m)
 }
 
 func (c *Config) defaults() {
@@ -44,25 +51,33 @@ func (c *Config) defaults() {
 	def(&c.ResendInterval, 30*time.Second)
 	def(&c.SameCodeWindow, 10*time.Minute)
 	defInt(&c.Digits, 8)
-	defInt(&c.HourlySends, 10)
+	defInt(&c.ClientHourlySends, 5)
+	defInt(&c.HourlySends, 30)
 	defInt(&c.MaxAttempts, 5)
-	defInt(&c.HourlyAttempts, 15)
+	defInt(&c.FlowAttempts, 10)
+	defInt(&c.ClientAttempts, 30)
 }
 
 // Service issues and verifies codes.
 type Service struct {
-	st     store.Store
-	keys   *platform.Keyring
-	now    platform.Clock
-	mails  *compose.Composer
-	cfg    Config
-	notify func()
+	st      store.Store
+	keys    *platform.Keyring
+	now     platform.Clock
+	mails   *compose.Composer
+	cfg     Config
+	notify  func()
+	log     *slog.Logger
+	metrics *Metrics
 }
 
-// New returns a Service; notify wakes the mail worker after a commit.
-func New(st store.Store, keys *platform.Keyring, now platform.Clock, mails *compose.Composer, cfg Config, notify func()) *Service {
+// New returns a Service; notify wakes the mail worker after a commit. log
+// and m (which may be nil) report addresses that reach their ceiling.
+func New(st store.Store, keys *platform.Keyring, now platform.Clock, mails *compose.Composer, cfg Config, notify func(), log *slog.Logger, m *Metrics) *Service {
 	cfg.defaults()
-	return &Service{st: st, keys: keys, now: now, mails: mails, cfg: cfg, notify: notify}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{st: st, keys: keys, now: now, mails: mails, cfg: cfg, notify: notify, log: log, metrics: m}
 }
 
 // Config returns the effective configuration.
@@ -79,7 +94,7 @@ const (
 // Throttled is returned (wrapping core.ErrThrottled) when a send or an
 // attempt is refused; RetryAfter says when to try again.
 type Throttled struct {
-	Reason     string // "wait", "hourly" or "locked"
+	Reason     string // one of the Reason… constants
 	RetryAfter time.Duration
 }
 
@@ -90,31 +105,29 @@ func (t *Throttled) Error() string {
 // Unwrap makes errors.Is(err, core.ErrThrottled) true.
 func (t *Throttled) Unwrap() error { return core.ErrThrottled }
 
-func sendKey(mailKey string) string    { return "otp-send:" + mailKey }
-func attemptKey(mailKey string) string { return "otp-attempt:" + mailKey }
-
 // Send mails a code for flow to its address in lang (SPEC R21–R23). The
-// throttle is counted first, before anything about the guest is looked at.
+// throttles are counted first, before anything about the guest is looked
+// at: the flow's resend interval, then this client's mails to the address,
+// then the address's overall ceiling. clientIP is the requesting client.
 // Errors: *Throttled.
-func (s *Service) Send(ctx context.Context, tenant *core.Tenant, flow *core.Flow, mailKey, lang string, codeInSubject bool) (Outcome, error) {
+func (s *Service) Send(ctx context.Context, tenant *core.Tenant, flow *core.Flow, mailKey, lang, clientIP string, codeInSubject bool) (Outcome, error) {
 	var outcome Outcome
+	var ceiling bool
 	err := s.st.InTx(ctx, func(tx store.Tx) error {
 		now := s.now()
 		if err := tx.Lock(ctx, tenant.ID, "otp:"+mailKey); err != nil {
 			return err
 		}
-		n, last, err := tx.CountEvents(ctx, tenant.ID, sendKey(mailKey), now.Add(-time.Hour))
-		if err != nil {
+		ceiling = false
+		if err := s.sendAllowed(ctx, tx, tenant.ID, flow.ID, mailKey, clientIP, now); err != nil {
+			var th *Throttled
+			ceiling = errors.As(err, &th) && th.Reason == ReasonAddressSends
 			return err
 		}
-		if !last.IsZero() && now.Sub(last) < s.cfg.ResendInterval {
-			return &Throttled{Reason: "wait", RetryAfter: s.cfg.ResendInterval - now.Sub(last)}
-		}
-		if n >= s.cfg.HourlySends {
-			return &Throttled{Reason: "hourly", RetryAfter: time.Hour}
-		}
-		if err := tx.RecordEvent(ctx, tenant.ID, sendKey(mailKey), now); err != nil {
-			return err
+		for _, key := range []string{flowSendKey(flow.ID), clientSendKey(mailKey, clientIP), addressSendKey(mailKey)} {
+			if err := tx.RecordEvent(ctx, tenant.ID, key, now); err != nil {
+				return err
+			}
 		}
 		code, err := s.currentOrNew(ctx, tx, tenant.ID, flow, mailKey, now, &outcome)
 		if err != nil {
@@ -122,6 +135,9 @@ func (s *Service) Send(ctx context.Context, tenant *core.Tenant, flow *core.Flow
 		}
 		return s.queue(ctx, tx, tenant, flow, lang, code, now, codeInSubject)
 	})
+	if ceiling {
+		s.ceilingReached(tenant.ID, mailKey)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -129,6 +145,33 @@ func (s *Service) Send(ctx context.Context, tenant *core.Tenant, flow *core.Flow
 		s.notify()
 	}
 	return outcome, nil
+}
+
+// sendAllowed counts the send throttles, cheapest and most specific first.
+func (s *Service) sendAllowed(ctx context.Context, tx store.Tx, tenantID, flowID, mailKey, clientIP string, now time.Time) error {
+	_, last, err := tx.CountEvents(ctx, tenantID, flowSendKey(flowID), now.Add(-s.cfg.ResendInterval))
+	if err != nil {
+		return err
+	}
+	if d := interval(now, last, s.cfg.ResendInterval); d > 0 {
+		return &Throttled{Reason: ReasonWait, RetryAfter: d}
+	}
+	if err := check(ctx, tx, tenantID, clientSendKey(mailKey, clientIP), window{s.cfg.ClientHourlySends, time.Hour}, now, ReasonClientSends); err != nil {
+		return err
+	}
+	return check(ctx, tx, tenantID, addressSendKey(mailKey), window{s.cfg.HourlySends, time.Hour}, now, ReasonAddressSends)
+}
+
+// ceilingReached tells the operator that an address reached its overall
+// ceiling — many clients asked for its mail within the hour, which is
+// what someone flooding it from many addresses looks like (R23). The
+// record names the address only by a keyed hash, so a log reader can
+// correlate records but not recover the address.
+func (s *Service) ceilingReached(tenantID, mailKey string) {
+	s.log.Warn("passcode: address reached its hourly mail ceiling",
+		"event", "otp_address_ceiling", "tenant", tenantID,
+		"address_key", s.keys.HashID("throttle-log", mailKey), "limit", s.cfg.HourlySends)
+	s.metrics.ceiling()
 }
 
 // currentOrNew re-sends the newest live code when it still has
@@ -198,9 +241,10 @@ var (
 // Verify checks code against the flow's live codes. On a match the code is
 // used and onSuccess runs in the same transaction, so a code is never spent
 // without its effect (a session) being written, nor the reverse. A wrong
-// attempt is recorded (and committed) before the error returns. Errors:
-// ErrMalformed, ErrWrong, ErrExpired, *Throttled (reason "locked").
-func (s *Service) Verify(ctx context.Context, tenantID string, flow *core.Flow, mailKey, code string, onSuccess func(tx store.Tx) error) error {
+// attempt counts against the code, the flow and the client that made it
+// (never against the address, R23) and is committed before the error
+// returns. Errors: ErrMalformed, ErrWrong, ErrExpired, *Throttled.
+func (s *Service) Verify(ctx context.Context, tenantID string, flow *core.Flow, mailKey, code, clientIP string, onSuccess func(tx store.Tx) error) error {
 	code = strings.Map(func(r rune) rune {
 		if r == ' ' || r == '-' {
 			return -1
@@ -212,17 +256,18 @@ func (s *Service) Verify(ctx context.Context, tenantID string, flow *core.Flow, 
 	}
 	var verdict error
 	err := s.st.InTx(ctx, func(tx store.Tx) error {
+		verdict = nil
 		now := s.now()
 		if err := tx.Lock(ctx, tenantID, "otp:"+mailKey); err != nil {
 			return err
 		}
-		wrong, _, err := tx.CountEvents(ctx, tenantID, attemptKey(mailKey), now.Add(-time.Hour))
-		if err != nil {
+		if err := s.attemptAllowed(ctx, tx, tenantID, flow.ID, clientIP, now); err != nil {
+			var th *Throttled
+			if errors.As(err, &th) {
+				verdict = th
+				return nil
+			}
 			return err
-		}
-		if wrong >= s.cfg.HourlyAttempts {
-			verdict = &Throttled{Reason: "locked", RetryAfter: time.Hour}
-			return nil
 		}
 		live, err := tx.LivePasscodes(ctx, tenantID, flow.ID, now)
 		if err != nil {
@@ -249,10 +294,25 @@ func (s *Service) Verify(ctx context.Context, tenantID string, flow *core.Flow, 
 		if err := tx.AddPasscodeAttempts(ctx, tenantID, usable); err != nil {
 			return err
 		}
-		return tx.RecordEvent(ctx, tenantID, attemptKey(mailKey), now)
+		for _, key := range []string{flowAttemptKey(flow.ID), clientAttemptKey(clientIP)} {
+			if err := tx.RecordEvent(ctx, tenantID, key, now); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	return verdict
+}
+
+// attemptAllowed counts the wrong-attempt throttles of the flow and of the
+// client. The address has none: wrong codes typed in a stranger's browser
+// must not stop the guest's own (R23).
+func (s *Service) attemptAllowed(ctx context.Context, tx store.Tx, tenantID, flowID, clientIP string, now time.Time) error {
+	if err := check(ctx, tx, tenantID, flowAttemptKey(flowID), window{s.cfg.FlowAttempts, time.Hour}, now, ReasonFlowAttempts); err != nil {
+		return err
+	}
+	return check(ctx, tx, tenantID, clientAttemptKey(clientIP), window{s.cfg.ClientAttempts, time.Hour}, now, ReasonClientAttempt)
 }

@@ -96,6 +96,9 @@ type Tx interface {
 	// CountEvents counts events for key at or after since, and returns the
 	// latest one's time (zero if none).
 	CountEvents(ctx context.Context, tenantID, key string, since time.Time) (int, time.Time, error)
+	// FirstEvent returns the earliest event for key at or after since
+	// (zero if none): when a full window frees its next slot.
+	FirstEvent(ctx context.Context, tenantID, key string, since time.Time) (time.Time, error)
 
 	CreateSession(ctx context.Context, s *core.Session) error
 	// GetSession returns a live session (not expired at now, not revoked).

@@ -71,20 +71,17 @@ func (p *Pages) sendCode(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	out, err := p.passcode.Send(r.Context(), q.tenant, q.flow, q.user.MailKey, q.loc.Lang, q.tenant.PasscodeInSubject)
+	out, err := p.passcode.Send(r.Context(), q.tenant, q.flow, q.user.MailKey, q.loc.Lang, clientIP(r), q.tenant.PasscodeInSubject)
 	var th *passcode.Throttled
 	switch {
 	case errors.As(err, &th):
-		msg, wait := "code.toomany", 0
-		if th.Reason == "wait" {
-			msg, wait = "code.wait", int(th.RetryAfter.Seconds()+0.999)
-		}
-		w.Header().Set("Retry-After", strconv.Itoa(int(th.RetryAfter.Seconds()+0.999)))
+		msg, wait := throttleMessage(th)
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
 		if r.URL.Query().Get("from") == "code" {
 			p.r.code(w, http.StatusTooManyRequests, p.codePage(q, "", msg, wait))
 		} else {
 			p.r.start(w, http.StatusTooManyRequests, startPage{base: q.base(), Email: q.flow.Email,
-				Action: q.path("/signin/passcode"), Error: msg, Wait: wait})
+				Action: q.path("/signin/passcode"), Error: msg, Wait: wait, WaitMinutes: minutes(wait)})
 		}
 		return
 	case err != nil:
@@ -106,9 +103,31 @@ func (p *Pages) codePage(q *req, notice, errID string, wait int) codePage {
 	return codePage{
 		base: q.base(), Email: q.flow.Email, Action: q.path("/signin/code"),
 		Resend: q.path("/signin/passcode?from=code"), Minutes: int(cfg.TTL.Minutes()), Digits: cfg.Digits,
-		Notice: notice, Error: errID, Wait: wait,
+		Notice: notice, Error: errID, Wait: wait, WaitMinutes: minutes(wait),
 	}
 }
+
+// throttleMessage is the message that tells the person what helps (R23):
+// wait seconds for the next code of this flow, use the code they already
+// have, wait some minutes, or start again; and the wait in seconds.
+func throttleMessage(th *passcode.Throttled) (string, int) {
+	wait := int(th.RetryAfter.Seconds() + 0.999)
+	switch th.Reason {
+	case passcode.ReasonWait:
+		return "code.wait", wait
+	case passcode.ReasonAddressSends:
+		return "code.ceiling", wait
+	case passcode.ReasonFlowAttempts:
+		return "code.flowlocked", wait
+	case passcode.ReasonClientAttempt:
+		return "code.locked", wait
+	default:
+		return "code.toomany", wait
+	}
+}
+
+// minutes rounds a wait in seconds up to whole minutes.
+func minutes(seconds int) int { return (seconds + 59) / 60 }
 
 // enterCode shows the Enter code page.
 func (p *Pages) enterCode(w http.ResponseWriter, r *http.Request) {
@@ -130,7 +149,7 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var cookie platform.Secret
-	err := p.passcode.Verify(r.Context(), q.tenant.ID, q.flow, q.user.MailKey, r.PostFormValue("code"), func(tx store.Tx) error {
+	err := p.passcode.Verify(r.Context(), q.tenant.ID, q.flow, q.user.MailKey, r.PostFormValue("code"), clientIP(r), func(tx store.Tx) error {
 		var err error
 		cookie, err = p.redeem.Verified(r.Context(), tx, q.flow)
 		return err
@@ -147,7 +166,9 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, passcode.ErrExpired):
 		p.r.code(w, http.StatusBadRequest, p.codePage(q, "", "code.expired", 0))
 	case errors.As(err, &th):
-		p.r.code(w, http.StatusTooManyRequests, p.codePage(q, "", "code.locked", 0))
+		msg, wait := throttleMessage(th)
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
+		p.r.code(w, http.StatusTooManyRequests, p.codePage(q, "", msg, wait))
 	case errors.Is(err, redeem.ErrWrongStep):
 		p.moved(w, r)
 	default:
