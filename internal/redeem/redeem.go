@@ -160,14 +160,19 @@ func (s *Service) Flow(ctx context.Context, tenant *core.Tenant, cookie string) 
 }
 
 // Verified is run by the passcode check in its transaction: the flow moves
-// on, a session starts (R24) and the user's last sign-in is now. It
-// returns the session cookie value.
-func (s *Service) Verified(ctx context.Context, tx store.Tx, f *core.Flow) (platform.Secret, error) {
-	if err := tx.SetFlowStep(ctx, f.TenantID, f.ID, core.FlowStarted, core.FlowVerified); err != nil {
+// on, a session starts (R24) and the user's last sign-in is now. The flow
+// also gets a new id, so the cookie that named it until now — of which a
+// stranger may hold a planted copy — stops naming it in the same
+// transaction that accepts the code. It returns the new session and flow
+// cookie values.
+func (s *Service) Verified(ctx context.Context, tx store.Tx, f *core.Flow) (session, flow platform.Secret, err error) {
+	flowCookie := platform.NewToken()
+	newID := s.keys.HashID(flowPurpose, flowCookie)
+	if err := tx.RekeyFlow(ctx, f.TenantID, f.ID, newID, core.FlowStarted, core.FlowVerified); err != nil {
 		if errors.Is(err, core.ErrConflict) {
-			return "", ErrWrongStep
+			return "", "", ErrWrongStep
 		}
-		return "", err
+		return "", "", err
 	}
 	cookie := platform.NewToken()
 	now := s.now()
@@ -175,11 +180,11 @@ func (s *Service) Verified(ctx context.Context, tx store.Tx, f *core.Flow) (plat
 		TenantID: f.TenantID, ID: s.keys.HashID(sessionPurpose, cookie), UserID: f.UserID,
 		AMR: "otp", CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL),
 	}
-	f.Step = core.FlowVerified
+	f.ID, f.Step = newID, core.FlowVerified
 	if err := tx.SetLastSignIn(ctx, f.TenantID, f.UserID, now); err != nil {
-		return "", notFoundAs(err, ErrNoFlow) // the guest was deleted meanwhile
+		return "", "", notFoundAs(err, ErrNoFlow) // the guest was deleted meanwhile
 	}
-	return platform.Secret(cookie), tx.CreateSession(ctx, &sess)
+	return platform.Secret(cookie), platform.Secret(flowCookie), tx.CreateSession(ctx, &sess)
 }
 
 // Accept records the guest's consent and redeems the invitation: the

@@ -80,6 +80,11 @@ type Tx interface {
 	// SetFlowStep moves a flow from step `from` to `to`; core.ErrConflict
 	// if it is no longer at `from`.
 	SetFlowStep(ctx context.Context, tenantID, id, from, to string) error
+	// RekeyFlow is SetFlowStep that also moves the flow to newID, so the
+	// old id (the hash of the old cookie) names nothing any more.
+	// core.ErrConflict if the flow is no longer at `from` or newID is
+	// taken; core.ErrNotFound if there is no such flow.
+	RekeyFlow(ctx context.Context, tenantID, id, newID, from, to string) error
 
 	CreatePasscode(ctx context.Context, p *core.Passcode) error
 	// LivePasscodes are the flow's codes that are unused and unexpired at

@@ -148,16 +148,20 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var cookie platform.Secret
+	var sessCookie, flowCookie platform.Secret
+	flow := *q.flow // Verified moves it to a new id; a retried transaction starts from the old one
 	err := p.passcode.Verify(r.Context(), q.tenant.ID, q.flow, q.user.MailKey, r.PostFormValue("code"), clientIP(r), func(tx store.Tx) error {
+		f := flow
 		var err error
-		cookie, err = p.redeem.Verified(r.Context(), tx, q.flow)
+		sessCookie, flowCookie, err = p.redeem.Verified(r.Context(), tx, &f)
+		q.flow = &f
 		return err
 	})
 	var th *passcode.Throttled
 	switch {
 	case err == nil:
-		p.setCookie(w, "session", q.tenant.ID, cookie, p.redeem.SessionTTL())
+		p.setCookie(w, "session", q.tenant.ID, sessCookie, p.redeem.SessionTTL())
+		p.setCookie(w, "flow", q.tenant.ID, flowCookie, q.flow.ExpiresAt.Sub(q.flow.CreatedAt))
 		p.afterVerified(w, r, q)
 	case errors.Is(err, passcode.ErrMalformed):
 		p.r.code(w, http.StatusBadRequest, p.codePage(q, "", "code.malformed", 0))

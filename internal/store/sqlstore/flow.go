@@ -54,6 +54,23 @@ func (o ops) SetFlowStep(ctx context.Context, tenantID, id, from, to string) err
 	})
 }
 
+// RekeyFlow is the conditional step update of SetFlowStep under a new id.
+func (o ops) RekeyFlow(ctx context.Context, tenantID, id, newID, from, to string) error {
+	q := o.wr()
+	res, err := q.ExecContext(ctx, `UPDATE flows SET id = $3, step = $5
+		WHERE tenant_id = $1 AND id = $2 AND step = $4`, tenantID, id, newID, from, to)
+	if err != nil {
+		return o.writeErr(err, "rekey flow", "the new sign-in id is taken")
+	}
+	return o.conditional(ctx, q, res, cond{
+		what:     "rekey flow",
+		exists:   `SELECT 1 FROM flows WHERE tenant_id = $1 AND id = $2`,
+		args:     []any{tenantID, id},
+		conflict: "the sign-in has already moved on",
+		missing:  "the sign-in does not exist",
+	})
+}
+
 const passcodeCols = `tenant_id, id, flow_id, mail_key, seed, code_hash, attempts,
 	created_at, expires_at, used_at`
 

@@ -29,6 +29,7 @@ func testFlows(t *testing.T, newStore NewStore) {
 		subtest{"NotFound", testFlowsNotFound},
 		subtest{"SetStep", testFlowsSetStep},
 		subtest{"WithUser", testFlowsWithUser},
+		subtest{"Rekey", testFlowsRekey},
 	)
 }
 
