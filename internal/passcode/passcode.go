@@ -110,7 +110,13 @@ func (t *Throttled) Unwrap() error { return core.ErrThrottled }
 // at: the flow's resend interval, then this client's mails to the address,
 // then the address's overall ceiling. clientIP is the requesting client.
 // Errors: *Throttled.
-func (s *Service) Send(ctx context.Context, tenant *core.Tenant, flow *core.Flow, mailKey, lang, clientIP string, codeInSubject bool) (Outcome, error) {
+//
+// note, when not zero, mails the address that note instead of a code (an
+// address with no invitation, R7; a guest whose method is not OTP, R26),
+// with the same throttles, reads and writes as a code: the flow gets a
+// code nobody knows, so its Enter code page answers exactly as for a code
+// that was mailed (R25).
+func (s *Service) Send(ctx context.Context, tenant *core.Tenant, flow *core.Flow, mailKey, lang, clientIP string, codeInSubject bool, note compose.NoteKind) (Outcome, error) {
 	var outcome Outcome
 	var ceiling bool
 	err := s.st.InTx(ctx, func(tx store.Tx) error {
@@ -129,9 +135,12 @@ func (s *Service) Send(ctx context.Context, tenant *core.Tenant, flow *core.Flow
 				return err
 			}
 		}
-		code, err := s.currentOrNew(ctx, tx, tenant.ID, flow, mailKey, now, &outcome)
+		code, err := s.currentOrNew(ctx, tx, tenant.ID, flow, mailKey, now, note != 0, &outcome)
 		if err != nil {
 			return err
+		}
+		if note != 0 {
+			return s.queueNote(ctx, tx, tenant, flow, lang, note, now)
 		}
 		return s.queue(ctx, tx, tenant, flow, lang, code, now, codeInSubject)
 	})
@@ -176,15 +185,20 @@ func (s *Service) ceilingReached(tenantID, mailKey string) {
 
 // currentOrNew re-sends the newest live code when it still has
 // SameCodeWindow left and is not void, so slow mail never leaves the guest
-// holding a dead code; otherwise it issues a new one. Older codes stay valid.
-func (s *Service) currentOrNew(ctx context.Context, tx store.Tx, tenantID string, flow *core.Flow, mailKey string, now time.Time, outcome *Outcome) (string, error) {
+// holding a dead code; otherwise it issues a new one. Older codes stay
+// valid. A blind code (for a note) has a hash no code matches; a code
+// that is to be mailed is never a blind one.
+func (s *Service) currentOrNew(ctx context.Context, tx store.Tx, tenantID string, flow *core.Flow, mailKey string, now time.Time, blind bool, outcome *Outcome) (string, error) {
 	live, err := tx.LivePasscodes(ctx, tenantID, flow.ID, now)
 	if err != nil {
 		return "", err
 	}
 	if len(live) > 0 && live[0].Attempts < s.cfg.MaxAttempts && live[0].ExpiresAt.Sub(now) >= s.cfg.SameCodeWindow {
-		*outcome = SentSame
-		return s.derive(live[0].Seed), nil
+		code := s.derive(live[0].Seed)
+		if blind || hmac.Equal(live[0].CodeHash, s.codeHash(live[0].ID, code)) {
+			*outcome = SentSame
+			return code, nil
+		}
 	}
 	p := core.Passcode{
 		TenantID: tenantID, ID: uuid.NewString(), FlowID: flow.ID, MailKey: mailKey,
@@ -193,6 +207,9 @@ func (s *Service) currentOrNew(ctx context.Context, tx store.Tx, tenantID string
 	rand.Read(p.Seed)
 	code := s.derive(p.Seed)
 	p.CodeHash = s.codeHash(p.ID, code)
+	if blind {
+		rand.Read(p.CodeHash) // the same work, and no code matches it
+	}
 	*outcome = SentNew
 	return code, tx.CreatePasscode(ctx, &p)
 }
@@ -219,6 +236,21 @@ func (s *Service) queue(ctx context.Context, tx store.Tx, tenant *core.Tenant, f
 		Lang: lang, Org: tenant.DisplayName, Code: code, Validity: s.cfg.TTL,
 		RequestedAt: now, IP: flow.ClientIP, CodeInSubject: inSubject,
 	})
+	if err != nil {
+		return err
+	}
+	msg := &core.OutboxMessage{
+		ID: uuid.NewString(), TenantID: tenant.ID, Kind: core.MailPasscode,
+		To: []string{flow.Email}, Subject: m.Subject, TextBody: m.Text, HTMLBody: m.HTML,
+		Sensitive: true, Status: core.MailPending, NextAttempt: now, CreatedAt: now,
+	}
+	msg.MessageID = "<" + msg.ID + "@guestlist>"
+	return tx.EnqueueMail(ctx, msg)
+}
+
+// queueNote mails the address a note in place of a code (R7, R26).
+func (s *Service) queueNote(ctx context.Context, tx store.Tx, tenant *core.Tenant, flow *core.Flow, lang string, kind compose.NoteKind, now time.Time) error {
+	m, err := s.mails.Note(compose.Note{Lang: lang, Org: tenant.DisplayName, Kind: kind, RequestedAt: now, IP: flow.ClientIP})
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,7 @@ func testFlows(t *testing.T, newStore NewStore) {
 		subtest{"SetStep", testFlowsSetStep},
 		subtest{"WithUser", testFlowsWithUser},
 		subtest{"Rekey", testFlowsRekey},
+		subtest{"WithoutUser", testFlowsWithoutUser},
 	)
 }
 

@@ -30,3 +30,23 @@ func testFlowsRekey(t *testing.T, newStore NewStore) {
 	wantKind(t, s.RekeyFlow(ctx, tenantA, "flow-new", "flow-3", core.FlowStarted, core.FlowVerified), core.ErrConflict)
 	wantKind(t, s.RekeyFlow(ctx, tenantA, f.ID, "flow-3", core.FlowStarted, core.FlowVerified), core.ErrNotFound)
 }
+
+// testFlowsWithoutUser: a flow for an address with no user (user_id "")
+// reads back whole with a nil user, within its tenant and lifetime only.
+func testFlowsWithoutUser(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	twoTenants(ctx, t, s)
+	f := newFlow(tenantA, "flow-nobody", flowExpires())
+	f.UserID, f.InvitationID = "", ""
+	must(t, s.CreateFlow(ctx, f))
+	gotF, gotU, err := s.GetFlowUser(ctx, tenantA, f.ID, t0)
+	must(t, err)
+	diff(t, "GetFlowUser flow", f, gotF)
+	if gotU != nil {
+		t.Errorf("GetFlowUser user = %+v, want nil", gotU)
+	}
+	_, _, err = s.GetFlowUser(ctx, tenantB, f.ID, t0)
+	wantKind(t, err, core.ErrNotFound)
+	_, _, err = s.GetFlowUser(ctx, tenantA, f.ID, f.ExpiresAt)
+	wantKind(t, err, core.ErrNotFound)
+}
