@@ -10,11 +10,6 @@ import (
 	"guestlist/internal/store"
 )
 
-// ErrNoAccess: the address is not a guest of the tenant, or not assigned
-// to the application (SPEC R7). The page says the same in both cases, and
-// nothing about the address elsewhere (R25).
-var ErrNoAccess = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied", "no access")
-
 // Target is where a sign-in started by typing an address leads: an
 // authorization request of an application, or a URL (an application's home
 // page, the portal).
