@@ -125,6 +125,63 @@ func (c *Composer) Passcode(d Passcode) (Mail, error) {
 	return Mail{Subject: subject, Text: text.String(), HTML: html}, nil
 }
 
+// NoteKind says which note a Send code press mails instead of a code.
+type NoteKind int
+
+const (
+	NoteNotInvited NoteKind = iota + 1 // the organization has not invited the address (R7)
+	NoteOTPOff                         // the guest may not sign in with a code (R26)
+)
+
+// Note is what a note in place of a code says: only the owner of the
+// address learns why no code came (R25).
+type Note struct {
+	Lang        string
+	Org         string
+	Kind        NoteKind
+	RequestedAt time.Time
+	IP          string
+}
+
+// When is the request time as the mail shows it.
+func (d Note) When() string { return d.RequestedAt.UTC().Format("2006-01-02 15:04 UTC") }
+
+// Body is the message id of what the note says.
+func (d Note) Body() string {
+	if d.Kind == NoteOTPOff {
+		return "mail.otpoff.body"
+	}
+	return "mail.notinvited.body"
+}
+
+// Ask is the message id of whom to ask.
+func (d Note) Ask() string {
+	if d.Kind == NoteOTPOff {
+		return "mail.otpoff.ask"
+	}
+	return "mail.notinvited.ask"
+}
+
+// Note renders a note.
+func (c *Composer) Note(d Note) (Mail, error) {
+	org := map[string]any{"Org": d.Org}
+	var text strings.Builder
+	line := func(s string) { text.WriteString(s + "\n") }
+	line(c.cat.T(d.Lang, d.Body(), org))
+	line("")
+	line(c.cat.T(d.Lang, d.Ask(), org))
+	line("")
+	line(c.cat.T(d.Lang, "mail.code.requested", map[string]any{"Time": d.When(), "IP": d.IP}))
+	line(c.cat.T(d.Lang, "mail.note.ignore", org))
+	line("")
+	line(c.cat.T(d.Lang, "mail.footer", org))
+	html, err := c.render("note.html", d)
+	if err != nil {
+		return Mail{}, err
+	}
+	return Mail{Subject: c.cat.T(d.Lang, "mail.note.subject", org), Text: text.String(), HTML: html}, nil
+}
+
 func (c *Composer) render(name string, data any) (string, error) {
 	var b bytes.Buffer
 	if err := c.tmpl.ExecuteTemplate(&b, name, data); err != nil {

@@ -158,6 +158,39 @@ func TestPasscodeInEveryLanguage(t *testing.T) {
 	}
 }
 
+func note(lang string, kind compose.NoteKind) compose.Note {
+	return compose.Note{Lang: lang, Org: "Fabrikam", Kind: kind,
+		RequestedAt: time.Date(2026, 3, 2, 9, 41, 7, 0, time.FixedZone("CET", 3600)), IP: "2001:db8::7"}
+}
+
+// TestNotesInEveryLanguage: the note mailed in place of a code says which
+// organization, why no code came, whom to ask, and when and from where
+// it was asked for (SPEC R7, R26), in every language (R53), with no code.
+func TestNotesInEveryLanguage(t *testing.T) {
+	c, cat := newComposer(t)
+	for _, kind := range []compose.NoteKind{compose.NoteNotInvited, compose.NoteOTPOff} {
+		english := ""
+		for _, lang := range i18n.Languages {
+			m, err := c.Note(note(lang, kind))
+			if err != nil {
+				t.Fatalf("%s: %v", lang, err)
+			}
+			wantRendered(t, cat, lang, m)
+			want := []string{"Fabrikam", "2026-03-02 08:41 UTC", "2001:db8::7"}
+			wantContains(t, lang, "text", m.Text, want...)
+			wantContains(t, lang, "html", m.HTML, want...)
+			if regexp.MustCompile(`\d{6,}`).MatchString(m.Text) {
+				t.Errorf("%s: the note holds a number that looks like a code:\n%s", lang, m.Text)
+			}
+			if lang == "en" {
+				english = m.Text
+			} else if m.Text == english {
+				t.Errorf("%s: the note is the English one", lang)
+			}
+		}
+	}
+}
+
 // TestPasscodeCodeInSubject: a tenant can have the code in the subject
 // line, so it shows in a notification (SPEC R53).
 func TestPasscodeCodeInSubject(t *testing.T) {
@@ -214,7 +247,13 @@ func TestMailsGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, m := range map[string]compose.Mail{"invitation": inv, "passcode": code} {
+	mails := map[string]compose.Mail{"invitation": inv, "passcode": code}
+	for name, kind := range map[string]compose.NoteKind{"note-notinvited": compose.NoteNotInvited, "note-otpoff": compose.NoteOTPOff} {
+		if mails[name], err = c.Note(note("en", kind)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, m := range mails {
 		t.Run(name, func(t *testing.T) {
 			got := []byte(fmt.Sprintf("Subject: %s\n\n%s", m.Subject, m.Text))
 			golden := filepath.Join("testdata", name+".golden.txt")

@@ -157,7 +157,7 @@ const (
 type Flow struct {
 	TenantID     string
 	ID           string // HMAC of the flow cookie value
-	UserID       string
+	UserID       string // "" for an address that has no user in the tenant (R25)
 	InvitationID string // set when the flow started from a redeem link
 	Email        string
 	RedirectURL  string
@@ -166,9 +166,12 @@ type Flow struct {
 	// AuthRequestID, when set, is the OpenID Connect authorization request
 	// this sign-in completes (SPEC R32); the flow ends at its callback.
 	AuthRequestID string
-	ClientIP      string
-	CreatedAt     time.Time
-	ExpiresAt     time.Time
+	// AppID, when set, is the application the guest must be assigned to;
+	// it is checked once the address is proved (SPEC R7).
+	AppID     string
+	ClientIP  string
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // Passcode is one emailed one-time code. The code itself is never stored:

@@ -5,7 +5,9 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -18,15 +20,20 @@ import (
 )
 
 // Config holds the passcode rules; zero fields take the SPEC R22/R23
-// defaults.
+// defaults. Every limit counts against who caused it — the flow (browser)
+// or the requesting client — so that a stranger who knows only an address
+// cannot lock its guest out (R23); the per-address ceiling only bounds how
+// much mail an address receives.
 type Config struct {
-	TTL            time.Duration // how long a code works (30m)
-	Digits         int           // code length (8)
-	ResendInterval time.Duration // least time between two sends (30s)
-	HourlySends    int           // sends per address and tenant per hour (10)
-	MaxAttempts    int           // wrong attempts that void one code (5)
-	HourlyAttempts int           // wrong attempts per address and tenant per hour (15)
-	SameCodeWindow time.Duration // a resend with this much left re-sends the same code (10m)
+	TTL               time.Duration // how long a code works (30m)
+	Digits            int           // code length (8)
+	ResendInterval    time.Duration // least time between two sends in one flow (30s)
+	ClientHourlySends int           // mails to one address per requesting client per hour (5)
+	HourlySends       int           // mails to one address per tenant per hour, all clients together (30)
+	MaxAttempts       int           // wrong attempts that void one code (5)
+	FlowAttempts      int           // wrong attempts per flow per hour (10)
+	ClientAttempts    int           // wrong attempts per client per tenant per hour (30)
+	SameCodeWindow    time.Duration // a resend with this much left re-sends the same code (10m)
 }
 
 func (c *Config) defaults() {
@@ -44,25 +51,33 @@ func (c *Config) defaults() {
 	def(&c.ResendInterval, 30*time.Second)
 	def(&c.SameCodeWindow, 10*time.Minute)
 	defInt(&c.Digits, 8)
-	defInt(&c.HourlySends, 10)
+	defInt(&c.ClientHourlySends, 5)
+	defInt(&c.HourlySends, 30)
 	defInt(&c.MaxAttempts, 5)
-	defInt(&c.HourlyAttempts, 15)
+	defInt(&c.FlowAttempts, 10)
+	defInt(&c.ClientAttempts, 30)
 }
 
 // Service issues and verifies codes.
 type Service struct {
-	st     store.Store
-	keys   *platform.Keyring
-	now    platform.Clock
-	mails  *compose.Composer
-	cfg    Config
-	notify func()
+	st      store.Store
+	keys    *platform.Keyring
+	now     platform.Clock
+	mails   *compose.Composer
+	cfg     Config
+	notify  func()
+	log     *slog.Logger
+	metrics *Metrics
 }
 
-// New returns a Service; notify wakes the mail worker after a commit.
-func New(st store.Store, keys *platform.Keyring, now platform.Clock, mails *compose.Composer, cfg Config, notify func()) *Service {
+// New returns a Service; notify wakes the mail worker after a commit. log
+// and m (which may be nil) report addresses that reach their ceiling.
+func New(st store.Store, keys *platform.Keyring, now platform.Clock, mails *compose.Composer, cfg Config, notify func(), log *slog.Logger, m *Metrics) *Service {
 	cfg.defaults()
-	return &Service{st: st, keys: keys, now: now, mails: mails, cfg: cfg, notify: notify}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{st: st, keys: keys, now: now, mails: mails, cfg: cfg, notify: notify, log: log, metrics: m}
 }
 
 // Config returns the effective configuration.
@@ -79,7 +94,7 @@ const (
 // Throttled is returned (wrapping core.ErrThrottled) when a send or an
 // attempt is refused; RetryAfter says when to try again.
 type Throttled struct {
-	Reason     string // "wait", "hourly" or "locked"
+	Reason     string // one of the Reason… constants
 	RetryAfter time.Duration
 }
 
@@ -90,38 +105,48 @@ func (t *Throttled) Error() string {
 // Unwrap makes errors.Is(err, core.ErrThrottled) true.
 func (t *Throttled) Unwrap() error { return core.ErrThrottled }
 
-func sendKey(mailKey string) string    { return "otp-send:" + mailKey }
-func attemptKey(mailKey string) string { return "otp-attempt:" + mailKey }
-
 // Send mails a code for flow to its address in lang (SPEC R21–R23). The
-// throttle is counted first, before anything about the guest is looked at.
+// throttles are counted first, before anything about the guest is looked
+// at: the flow's resend interval, then this client's mails to the address,
+// then the address's overall ceiling. clientIP is the requesting client.
 // Errors: *Throttled.
-func (s *Service) Send(ctx context.Context, tenant *core.Tenant, flow *core.Flow, mailKey, lang string, codeInSubject bool) (Outcome, error) {
+//
+// note, when not zero, mails the address that note instead of a code (an
+// address with no invitation, R7; a guest whose method is not OTP, R26),
+// with the same throttles, reads and writes as a code: the flow gets a
+// code nobody knows, so its Enter code page answers exactly as for a code
+// that was mailed (R25).
+func (s *Service) Send(ctx context.Context, tenant *core.Tenant, flow *core.Flow, mailKey, lang, clientIP string, codeInSubject bool, note compose.NoteKind) (Outcome, error) {
 	var outcome Outcome
+	var ceiling bool
 	err := s.st.InTx(ctx, func(tx store.Tx) error {
 		now := s.now()
 		if err := tx.Lock(ctx, tenant.ID, "otp:"+mailKey); err != nil {
 			return err
 		}
-		n, last, err := tx.CountEvents(ctx, tenant.ID, sendKey(mailKey), now.Add(-time.Hour))
+		ceiling = false
+		if err := s.sendAllowed(ctx, tx, tenant.ID, flow.ID, mailKey, clientIP, now); err != nil {
+			var th *Throttled
+			ceiling = errors.As(err, &th) && th.Reason == ReasonAddressSends
+			return err
+		}
+		for _, key := range []string{flowSendKey(flow.ID), clientSendKey(mailKey, clientIP), addressSendKey(mailKey)} {
+			if err := tx.RecordEvent(ctx, tenant.ID, key, now); err != nil {
+				return err
+			}
+		}
+		code, err := s.currentOrNew(ctx, tx, tenant.ID, flow, mailKey, now, note != 0, &outcome)
 		if err != nil {
 			return err
 		}
-		if !last.IsZero() && now.Sub(last) < s.cfg.ResendInterval {
-			return &Throttled{Reason: "wait", RetryAfter: s.cfg.ResendInterval - now.Sub(last)}
-		}
-		if n >= s.cfg.HourlySends {
-			return &Throttled{Reason: "hourly", RetryAfter: time.Hour}
-		}
-		if err := tx.RecordEvent(ctx, tenant.ID, sendKey(mailKey), now); err != nil {
-			return err
-		}
-		code, err := s.currentOrNew(ctx, tx, tenant.ID, flow, mailKey, now, &outcome)
-		if err != nil {
-			return err
+		if note != 0 {
+			return s.queueNote(ctx, tx, tenant, flow, lang, note, now)
 		}
 		return s.queue(ctx, tx, tenant, flow, lang, code, now, codeInSubject)
 	})
+	if ceiling {
+		s.ceilingReached(tenant.ID, mailKey)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -131,17 +156,49 @@ func (s *Service) Send(ctx context.Context, tenant *core.Tenant, flow *core.Flow
 	return outcome, nil
 }
 
+// sendAllowed counts the send throttles, cheapest and most specific first.
+func (s *Service) sendAllowed(ctx context.Context, tx store.Tx, tenantID, flowID, mailKey, clientIP string, now time.Time) error {
+	_, last, err := tx.CountEvents(ctx, tenantID, flowSendKey(flowID), now.Add(-s.cfg.ResendInterval))
+	if err != nil {
+		return err
+	}
+	if d := interval(now, last, s.cfg.ResendInterval); d > 0 {
+		return &Throttled{Reason: ReasonWait, RetryAfter: d}
+	}
+	if err := check(ctx, tx, tenantID, clientSendKey(mailKey, clientIP), window{s.cfg.ClientHourlySends, time.Hour}, now, ReasonClientSends); err != nil {
+		return err
+	}
+	return check(ctx, tx, tenantID, addressSendKey(mailKey), window{s.cfg.HourlySends, time.Hour}, now, ReasonAddressSends)
+}
+
+// ceilingReached tells the operator that an address reached its overall
+// ceiling — many clients asked for its mail within the hour, which is
+// what someone flooding it from many addresses looks like (R23). The
+// record names the address only by a keyed hash, so a log reader can
+// correlate records but not recover the address.
+func (s *Service) ceilingReached(tenantID, mailKey string) {
+	s.log.Warn("passcode: address reached its hourly mail ceiling",
+		"event", "otp_address_ceiling", "tenant", tenantID,
+		"address_key", s.keys.HashID("throttle-log", mailKey), "limit", s.cfg.HourlySends)
+	s.metrics.ceiling()
+}
+
 // currentOrNew re-sends the newest live code when it still has
 // SameCodeWindow left and is not void, so slow mail never leaves the guest
-// holding a dead code; otherwise it issues a new one. Older codes stay valid.
-func (s *Service) currentOrNew(ctx context.Context, tx store.Tx, tenantID string, flow *core.Flow, mailKey string, now time.Time, outcome *Outcome) (string, error) {
+// holding a dead code; otherwise it issues a new one. Older codes stay
+// valid. A blind code (for a note) has a hash no code matches; a code
+// that is to be mailed is never a blind one.
+func (s *Service) currentOrNew(ctx context.Context, tx store.Tx, tenantID string, flow *core.Flow, mailKey string, now time.Time, blind bool, outcome *Outcome) (string, error) {
 	live, err := tx.LivePasscodes(ctx, tenantID, flow.ID, now)
 	if err != nil {
 		return "", err
 	}
 	if len(live) > 0 && live[0].Attempts < s.cfg.MaxAttempts && live[0].ExpiresAt.Sub(now) >= s.cfg.SameCodeWindow {
-		*outcome = SentSame
-		return s.derive(live[0].Seed), nil
+		code := s.derive(live[0].Seed)
+		if blind || hmac.Equal(live[0].CodeHash, s.codeHash(live[0].ID, code)) {
+			*outcome = SentSame
+			return code, nil
+		}
 	}
 	p := core.Passcode{
 		TenantID: tenantID, ID: uuid.NewString(), FlowID: flow.ID, MailKey: mailKey,
@@ -150,6 +207,9 @@ func (s *Service) currentOrNew(ctx context.Context, tx store.Tx, tenantID string
 	rand.Read(p.Seed)
 	code := s.derive(p.Seed)
 	p.CodeHash = s.codeHash(p.ID, code)
+	if blind {
+		rand.Read(p.CodeHash) // the same work, and no code matches it
+	}
 	*outcome = SentNew
 	return code, tx.CreatePasscode(ctx, &p)
 }
@@ -188,6 +248,21 @@ func (s *Service) queue(ctx context.Context, tx store.Tx, tenant *core.Tenant, f
 	return tx.EnqueueMail(ctx, msg)
 }
 
+// queueNote mails the address a note in place of a code (R7, R26).
+func (s *Service) queueNote(ctx context.Context, tx store.Tx, tenant *core.Tenant, flow *core.Flow, lang string, kind compose.NoteKind, now time.Time) error {
+	m, err := s.mails.Note(compose.Note{Lang: lang, Org: tenant.DisplayName, Kind: kind, RequestedAt: now, IP: flow.ClientIP})
+	if err != nil {
+		return err
+	}
+	msg := &core.OutboxMessage{
+		ID: uuid.NewString(), TenantID: tenant.ID, Kind: core.MailPasscode,
+		To: []string{flow.Email}, Subject: m.Subject, TextBody: m.Text, HTMLBody: m.HTML,
+		Sensitive: true, Status: core.MailPending, NextAttempt: now, CreatedAt: now,
+	}
+	msg.MessageID = "<" + msg.ID + "@guestlist>"
+	return tx.EnqueueMail(ctx, msg)
+}
+
 // Verification failures, each wrapping a core kind.
 var (
 	ErrMalformed = core.Errorf(core.ErrInvalid, "Request_BadRequest", "malformed code")
@@ -198,9 +273,10 @@ var (
 // Verify checks code against the flow's live codes. On a match the code is
 // used and onSuccess runs in the same transaction, so a code is never spent
 // without its effect (a session) being written, nor the reverse. A wrong
-// attempt is recorded (and committed) before the error returns. Errors:
-// ErrMalformed, ErrWrong, ErrExpired, *Throttled (reason "locked").
-func (s *Service) Verify(ctx context.Context, tenantID string, flow *core.Flow, mailKey, code string, onSuccess func(tx store.Tx) error) error {
+// attempt counts against the code, the flow and the client that made it
+// (never against the address, R23) and is committed before the error
+// returns. Errors: ErrMalformed, ErrWrong, ErrExpired, *Throttled.
+func (s *Service) Verify(ctx context.Context, tenantID string, flow *core.Flow, mailKey, code, clientIP string, onSuccess func(tx store.Tx) error) error {
 	code = strings.Map(func(r rune) rune {
 		if r == ' ' || r == '-' {
 			return -1
@@ -212,17 +288,18 @@ func (s *Service) Verify(ctx context.Context, tenantID string, flow *core.Flow, 
 	}
 	var verdict error
 	err := s.st.InTx(ctx, func(tx store.Tx) error {
+		verdict = nil
 		now := s.now()
 		if err := tx.Lock(ctx, tenantID, "otp:"+mailKey); err != nil {
 			return err
 		}
-		wrong, _, err := tx.CountEvents(ctx, tenantID, attemptKey(mailKey), now.Add(-time.Hour))
-		if err != nil {
+		if err := s.attemptAllowed(ctx, tx, tenantID, flow.ID, clientIP, now); err != nil {
+			var th *Throttled
+			if errors.As(err, &th) {
+				verdict = th
+				return nil
+			}
 			return err
-		}
-		if wrong >= s.cfg.HourlyAttempts {
-			verdict = &Throttled{Reason: "locked", RetryAfter: time.Hour}
-			return nil
 		}
 		live, err := tx.LivePasscodes(ctx, tenantID, flow.ID, now)
 		if err != nil {
@@ -249,10 +326,25 @@ func (s *Service) Verify(ctx context.Context, tenantID string, flow *core.Flow, 
 		if err := tx.AddPasscodeAttempts(ctx, tenantID, usable); err != nil {
 			return err
 		}
-		return tx.RecordEvent(ctx, tenantID, attemptKey(mailKey), now)
+		for _, key := range []string{flowAttemptKey(flow.ID), clientAttemptKey(clientIP)} {
+			if err := tx.RecordEvent(ctx, tenantID, key, now); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	return verdict
+}
+
+// attemptAllowed counts the wrong-attempt throttles of the flow and of the
+// client. The address has none: wrong codes typed in a stranger's browser
+// must not stop the guest's own (R23).
+func (s *Service) attemptAllowed(ctx context.Context, tx store.Tx, tenantID, flowID, clientIP string, now time.Time) error {
+	if err := check(ctx, tx, tenantID, flowAttemptKey(flowID), window{s.cfg.FlowAttempts, time.Hour}, now, ReasonFlowAttempts); err != nil {
+		return err
+	}
+	return check(ctx, tx, tenantID, clientAttemptKey(clientIP), window{s.cfg.ClientAttempts, time.Hour}, now, ReasonClientAttempt)
 }

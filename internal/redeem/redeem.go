@@ -123,18 +123,29 @@ func (s *Service) otpApplies(tenant *core.Tenant, u *core.User) bool {
 	return false
 }
 
-// flowStart is where a flow comes from and leads.
+// flowStart is where a flow comes from and leads. email, when set, is the
+// address as typed (else the user's).
 type flowStart struct {
-	invitationID, redirectURL, authRequestID string
+	invitationID, redirectURL, authRequestID, appID, email string
+}
+
+// OTPApplies says whether Send code may mail u a code: u is a guest of the
+// tenant and signs in with a passcode (R20, R11). A nil u has no user.
+func (s *Service) OTPApplies(tenant *core.Tenant, u *core.User) bool {
+	return u != nil && s.otpApplies(tenant, u)
 }
 
 func (s *Service) createFlow(ctx context.Context, tx store.Tx, tenantID string, u *core.User, from flowStart, uiLocale, clientIP string) (*Started, error) {
 	cookie := platform.NewToken()
 	now := s.now()
+	email := from.email
+	if email == "" {
+		email = u.Mail
+	}
 	f := core.Flow{
 		TenantID: tenantID, ID: s.keys.HashID(flowPurpose, cookie), UserID: u.ID,
-		InvitationID: from.invitationID, Email: u.Mail, RedirectURL: from.redirectURL,
-		AuthRequestID: from.authRequestID, Locale: uiLocale,
+		InvitationID: from.invitationID, Email: email, RedirectURL: from.redirectURL,
+		AuthRequestID: from.authRequestID, AppID: from.appID, Locale: uiLocale,
 		Step: core.FlowStarted, ClientIP: clientIP, CreatedAt: now, ExpiresAt: now.Add(s.cfg.FlowTTL),
 	}
 	if err := tx.CreateFlow(ctx, &f); err != nil {
@@ -143,7 +154,10 @@ func (s *Service) createFlow(ctx context.Context, tx store.Tx, tenantID string, 
 	return &Started{Flow: f, User: *u, Cookie: platform.Secret(cookie)}, nil
 }
 
-// Flow finds the live flow a browser's cookie names, with its user.
+// Flow finds the live flow a browser's cookie names, with its user. Before
+// the address is proved the flow answers alike whether or not it has a
+// user, or one who may use a passcode (R25): u is nil for an address with
+// no user, and the method is checked when a code is sent and accepted.
 // Errors: ErrNoFlow (unknown, expired or the guest is gone), ErrOTPOff.
 func (s *Service) Flow(ctx context.Context, tenant *core.Tenant, cookie string) (*core.Flow, *core.User, error) {
 	if cookie == "" {
@@ -153,6 +167,12 @@ func (s *Service) Flow(ctx context.Context, tenant *core.Tenant, cookie string) 
 	if err != nil {
 		return nil, nil, notFoundAs(err, ErrNoFlow)
 	}
+	if f.Step == core.FlowStarted {
+		return f, u, nil
+	}
+	if u == nil {
+		return nil, nil, ErrNoFlow // cannot be past the code without a user
+	}
 	if !s.otpApplies(tenant, u) {
 		return nil, nil, ErrOTPOff
 	}
@@ -160,14 +180,30 @@ func (s *Service) Flow(ctx context.Context, tenant *core.Tenant, cookie string) 
 }
 
 // Verified is run by the passcode check in its transaction: the flow moves
-// on, a session starts (R24) and the user's last sign-in is now. It
-// returns the session cookie value.
-func (s *Service) Verified(ctx context.Context, tx store.Tx, f *core.Flow) (platform.Secret, error) {
-	if err := tx.SetFlowStep(ctx, f.TenantID, f.ID, core.FlowStarted, core.FlowVerified); err != nil {
-		if errors.Is(err, core.ErrConflict) {
-			return "", ErrWrongStep
+// on, a session starts (R24) and the user's last sign-in is now. The flow
+// also gets a new id, so the cookie that named it until now — of which a
+// stranger may hold a planted copy — stops naming it in the same
+// transaction that accepts the code. It returns the new session and flow
+// cookie values.
+func (s *Service) Verified(ctx context.Context, tx store.Tx, tenant *core.Tenant, f *core.Flow, u *core.User, lang string) (session, flow platform.Secret, err error) {
+	if u == nil {
+		return "", "", ErrNoFlow // no code is ever mailed for such a flow
+	}
+	if !s.otpApplies(tenant, u) {
+		return "", "", ErrOTPOff // turned off after the code was sent (R26)
+	}
+	if lang != "" && lang != u.PreferredLanguage {
+		if err := tx.SetPreferredLanguage(ctx, f.TenantID, u.ID, lang); err != nil {
+			return "", "", notFoundAs(err, ErrNoFlow)
 		}
-		return "", err
+	}
+	flowCookie := platform.NewToken()
+	newID := s.keys.HashID(flowPurpose, flowCookie)
+	if err := tx.RekeyFlow(ctx, f.TenantID, f.ID, newID, core.FlowStarted, core.FlowVerified); err != nil {
+		if errors.Is(err, core.ErrConflict) {
+			return "", "", ErrWrongStep
+		}
+		return "", "", err
 	}
 	cookie := platform.NewToken()
 	now := s.now()
@@ -175,11 +211,11 @@ func (s *Service) Verified(ctx context.Context, tx store.Tx, f *core.Flow) (plat
 		TenantID: f.TenantID, ID: s.keys.HashID(sessionPurpose, cookie), UserID: f.UserID,
 		AMR: "otp", CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL),
 	}
-	f.Step = core.FlowVerified
+	f.ID, f.Step = newID, core.FlowVerified
 	if err := tx.SetLastSignIn(ctx, f.TenantID, f.UserID, now); err != nil {
-		return "", notFoundAs(err, ErrNoFlow) // the guest was deleted meanwhile
+		return "", "", notFoundAs(err, ErrNoFlow) // the guest was deleted meanwhile
 	}
-	return platform.Secret(cookie), tx.CreateSession(ctx, &sess)
+	return platform.Secret(cookie), platform.Secret(flowCookie), tx.CreateSession(ctx, &sess)
 }
 
 // Accept records the guest's consent and redeems the invitation: the
@@ -187,6 +223,15 @@ func (s *Service) Verified(ctx context.Context, tx store.Tx, f *core.Flow) (plat
 // both conditionally, so of two browsers finishing at once exactly one wins
 // (R6). The loser gets ErrRedeemed; its flow is spent either way.
 func (s *Service) Accept(ctx context.Context, f *core.Flow, u *core.User) error {
+	if f.InvitationID == "" {
+		// Started by typing the address: redeem the guest's newest pending
+		// invitation, as its link would have (R5).
+		id, err := s.pendingInvitation(ctx, f.TenantID, u)
+		if err != nil {
+			return err
+		}
+		f.InvitationID = id
+	}
 	err := s.st.InTx(ctx, func(tx store.Tx) error {
 		if err := tx.SetFlowStep(ctx, f.TenantID, f.ID, core.FlowVerified, core.FlowDone); err != nil {
 			if errors.Is(err, core.ErrConflict) {

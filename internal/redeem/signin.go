@@ -10,11 +10,6 @@ import (
 	"guestlist/internal/store"
 )
 
-// ErrNoAccess: the address is not a guest of the tenant, or not assigned
-// to the application (SPEC R7). The page says the same in both cases, and
-// nothing about the address elsewhere (R25).
-var ErrNoAccess = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied", "no access")
-
 // Target is where a sign-in started by typing an address leads: an
 // authorization request of an application, or a URL (an application's home
 // page, the portal).
@@ -30,11 +25,14 @@ const (
 	lookupLimit  = 60
 )
 
-// StartByEmail starts a sign-in for the guest with address email (just-in-
-// time redemption for a guest who never opened their invitation, SPEC R5).
+// StartByEmail starts a sign-in for the address email (just-in-time
+// redemption for a guest who never opened their invitation, SPEC R5). It
+// answers every address alike (R7, R25): a flow whether or not the address
+// is a guest of the tenant, may use OTP or may use the application, with
+// the same reads and writes on every path; what the address gets is
+// decided when Send code is pressed, and told only to its owner, by mail.
 // The throttle on the client address is counted before anything is looked
-// up. Errors: core.ErrInvalid (not an address), *core.Error ErrThrottled,
-// ErrNoAccess, ErrOTPOff.
+// up. Errors: core.ErrInvalid (not an address), *core.Error ErrThrottled.
 func (s *Service) StartByEmail(ctx context.Context, tenant *core.Tenant, email string, to Target, lang, uiLocale, clientIP string) (*Started, error) {
 	addr, err := core.ParseAddress(email)
 	if err != nil {
@@ -52,28 +50,24 @@ func (s *Service) StartByEmail(ctx context.Context, tenant *core.Tenant, email s
 		return nil, err
 	}
 	u, err := s.st.UserByMail(ctx, tenant.ID, addr.Key())
-	if err != nil {
-		return nil, notFoundAs(err, ErrNoAccess)
-	}
-	if to.AppID != "" {
-		ok, err := s.st.IsAssigned(ctx, tenant.ID, u.ID, to.AppID)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, ErrNoAccess
-		}
-	}
-	if !s.otpApplies(tenant, u) {
-		return nil, ErrOTPOff
-	}
-	invitationID, err := s.pendingInvitation(ctx, tenant.ID, u)
-	if err != nil {
+	switch {
+	case errors.Is(err, core.ErrNotFound):
+		u = &core.User{}
+	case err != nil:
 		return nil, err
 	}
-	return s.startFlow(ctx, tenant.ID, u, flowStart{
-		invitationID: invitationID, redirectURL: to.RedirectURL, authRequestID: to.AuthRequestID,
-	}, lang, uiLocale, clientIP)
+	// The browser's language is remembered as the guest's only once they
+	// prove the address (Verified): a stranger must not change it, nor
+	// make this path write what the other does not.
+	var out *Started
+	err = s.st.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		out, err = s.createFlow(ctx, tx, tenant.ID, u, flowStart{
+			redirectURL: to.RedirectURL, authRequestID: to.AuthRequestID, appID: to.AppID, email: addr.String(),
+		}, uiLocale, clientIP)
+		return err
+	})
+	return out, err
 }
 
 // pendingInvitation is the newest pending invitation of a guest who has

@@ -187,7 +187,11 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	deploy := policy.Deployment{Profile: cfg.Profile, OTPAutoEnable: cfg.OTPAutoEnable}
 	s.Tenants = tenants.New(st, ring, deps.Now, cfg.Domain)
 	s.Invites = invite.New(st, ring, deps.Now, cat, mails, cfg.BaseURL, s.Worker.Notify)
-	codes := passcode.New(st, ring, deps.Now, mails, cfg.Passcode, s.Worker.Notify)
+	codeMetrics, err := passcode.NewMetrics(deps.Registry)
+	if err != nil {
+		return err
+	}
+	codes := passcode.New(st, ring, deps.Now, mails, cfg.Passcode, s.Worker.Notify, deps.Logger, codeMetrics)
 	flows := redeem.New(st, ring, deps.Now, deploy, redeem.Config{SessionTTL: cfg.SessionTTL})
 	tokens := oidcop.NewVerifier(keys, deps.Now, cfg.BaseURL)
 	provider, err := oidcop.NewProvider(st, keys, ring, deps.Now, s.Tenants, cfg.BaseURL, deps.Logger, oidcop.Options{

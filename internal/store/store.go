@@ -81,6 +81,11 @@ type Tx interface {
 	// SetFlowStep moves a flow from step `from` to `to`; core.ErrConflict
 	// if it is no longer at `from`.
 	SetFlowStep(ctx context.Context, tenantID, id, from, to string) error
+	// RekeyFlow is SetFlowStep that also moves the flow to newID, so the
+	// old id (the hash of the old cookie) names nothing any more.
+	// core.ErrConflict if the flow is no longer at `from` or newID is
+	// taken; core.ErrNotFound if there is no such flow.
+	RekeyFlow(ctx context.Context, tenantID, id, newID, from, to string) error
 
 	CreatePasscode(ctx context.Context, p *core.Passcode) error
 	// LivePasscodes are the flow's codes that are unused and unexpired at
@@ -97,6 +102,9 @@ type Tx interface {
 	// CountEvents counts events for key at or after since, and returns the
 	// latest one's time (zero if none).
 	CountEvents(ctx context.Context, tenantID, key string, since time.Time) (int, time.Time, error)
+	// FirstEvent returns the earliest event for key at or after since
+	// (zero if none): when a full window frees its next slot.
+	FirstEvent(ctx context.Context, tenantID, key string, since time.Time) (time.Time, error)
 
 	CreateSession(ctx context.Context, s *core.Session) error
 	// GetSession returns a live session (not expired at now, not revoked).

@@ -2,10 +2,12 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
+	"guestlist/internal/compose"
 	"guestlist/internal/core"
 	"guestlist/internal/passcode"
 	"guestlist/internal/platform"
@@ -71,20 +73,31 @@ func (p *Pages) sendCode(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	out, err := p.passcode.Send(r.Context(), q.tenant, q.flow, q.user.MailKey, q.loc.Lang, q.tenant.PasscodeInSubject)
+	mailKey, err := flowMailKey(q.flow)
+	if err != nil {
+		p.internal(w, q.base(), err)
+		return
+	}
+	// Whether the address gets a code or a note is for its owner to read
+	// in the mail; the page is the same (R7, R25, R26).
+	var note compose.NoteKind
+	switch {
+	case q.user == nil:
+		note = compose.NoteNotInvited
+	case !p.redeem.OTPApplies(q.tenant, q.user):
+		note = compose.NoteOTPOff
+	}
+	out, err := p.passcode.Send(r.Context(), q.tenant, q.flow, mailKey, q.loc.Lang, clientIP(r), q.tenant.PasscodeInSubject, note)
 	var th *passcode.Throttled
 	switch {
 	case errors.As(err, &th):
-		msg, wait := "code.toomany", 0
-		if th.Reason == "wait" {
-			msg, wait = "code.wait", int(th.RetryAfter.Seconds()+0.999)
-		}
-		w.Header().Set("Retry-After", strconv.Itoa(int(th.RetryAfter.Seconds()+0.999)))
+		msg, wait := throttleMessage(th)
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
 		if r.URL.Query().Get("from") == "code" {
 			p.r.code(w, http.StatusTooManyRequests, p.codePage(q, "", msg, wait))
 		} else {
 			p.r.start(w, http.StatusTooManyRequests, startPage{base: q.base(), Email: q.flow.Email,
-				Action: q.path("/signin/passcode"), Error: msg, Wait: wait})
+				Action: q.path("/signin/passcode"), Error: msg, Wait: wait, WaitMinutes: minutes(wait)})
 		}
 		return
 	case err != nil:
@@ -106,9 +119,31 @@ func (p *Pages) codePage(q *req, notice, errID string, wait int) codePage {
 	return codePage{
 		base: q.base(), Email: q.flow.Email, Action: q.path("/signin/code"),
 		Resend: q.path("/signin/passcode?from=code"), Minutes: int(cfg.TTL.Minutes()), Digits: cfg.Digits,
-		Notice: notice, Error: errID, Wait: wait,
+		Notice: notice, Error: errID, Wait: wait, WaitMinutes: minutes(wait),
 	}
 }
+
+// throttleMessage is the message that tells the person what helps (R23):
+// wait seconds for the next code of this flow, use the code they already
+// have, wait some minutes, or start again; and the wait in seconds.
+func throttleMessage(th *passcode.Throttled) (string, int) {
+	wait := int(th.RetryAfter.Seconds() + 0.999)
+	switch th.Reason {
+	case passcode.ReasonWait:
+		return "code.wait", wait
+	case passcode.ReasonAddressSends:
+		return "code.ceiling", wait
+	case passcode.ReasonFlowAttempts:
+		return "code.flowlocked", wait
+	case passcode.ReasonClientAttempt:
+		return "code.locked", wait
+	default:
+		return "code.toomany", wait
+	}
+}
+
+// minutes rounds a wait in seconds up to whole minutes.
+func minutes(seconds int) int { return (seconds + 59) / 60 }
 
 // enterCode shows the Enter code page.
 func (p *Pages) enterCode(w http.ResponseWriter, r *http.Request) {
@@ -129,16 +164,25 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var cookie platform.Secret
-	err := p.passcode.Verify(r.Context(), q.tenant.ID, q.flow, q.user.MailKey, r.PostFormValue("code"), func(tx store.Tx) error {
+	mailKey, err := flowMailKey(q.flow)
+	if err != nil {
+		p.internal(w, q.base(), err)
+		return
+	}
+	var sessCookie, flowCookie platform.Secret
+	flow := *q.flow // Verified moves it to a new id; a retried transaction starts from the old one
+	err = p.passcode.Verify(r.Context(), q.tenant.ID, q.flow, mailKey, r.PostFormValue("code"), clientIP(r), func(tx store.Tx) error {
+		f := flow
 		var err error
-		cookie, err = p.redeem.Verified(r.Context(), tx, q.flow)
+		sessCookie, flowCookie, err = p.redeem.Verified(r.Context(), tx, q.tenant, &f, q.user, q.loc.Lang)
+		q.flow = &f
 		return err
 	})
 	var th *passcode.Throttled
 	switch {
 	case err == nil:
-		p.setCookie(w, "session", q.tenant.ID, cookie, p.redeem.SessionTTL())
+		p.setCookie(w, "session", q.tenant.ID, sessCookie, p.redeem.SessionTTL())
+		p.setCookie(w, "flow", q.tenant.ID, flowCookie, q.flow.ExpiresAt.Sub(q.flow.CreatedAt))
 		p.afterVerified(w, r, q)
 	case errors.Is(err, passcode.ErrMalformed):
 		p.r.code(w, http.StatusBadRequest, p.codePage(q, "", "code.malformed", 0))
@@ -147,7 +191,9 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, passcode.ErrExpired):
 		p.r.code(w, http.StatusBadRequest, p.codePage(q, "", "code.expired", 0))
 	case errors.As(err, &th):
-		p.r.code(w, http.StatusTooManyRequests, p.codePage(q, "", "code.locked", 0))
+		msg, wait := throttleMessage(th)
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
+		p.r.code(w, http.StatusTooManyRequests, p.codePage(q, "", msg, wait))
 	case errors.Is(err, redeem.ErrWrongStep):
 		p.moved(w, r)
 	default:
@@ -155,9 +201,24 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// afterVerified sends a verified flow on: consent for a pending guest,
-// otherwise straight to where the invitation leads.
+// flowMailKey is the key the passcode throttles count the flow's address
+// by: the same for a guest's flow and for one with no user behind it.
+func flowMailKey(f *core.Flow) (string, error) {
+	addr, err := core.ParseAddress(f.Email)
+	if err != nil {
+		return "", fmt.Errorf("web: flow address: %w", err)
+	}
+	return addr.Key(), nil
+}
+
+// afterVerified sends a verified flow on: the no-access page when the
+// guest may not use the flow's application (R7: told only now that the
+// address is proved), consent for a pending guest, otherwise straight to
+// where the invitation leads.
 func (p *Pages) afterVerified(w http.ResponseWriter, r *http.Request, q *req) {
+	if q.flow.Step == core.FlowVerified && !p.mayUseApp(w, r, q) {
+		return
+	}
 	switch {
 	case q.flow.Step == core.FlowStarted:
 		seeOther(w, r, q.path("/signin/passcode"))
@@ -177,6 +238,9 @@ func (p *Pages) afterVerified(w http.ResponseWriter, r *http.Request, q *req) {
 // finishFlow sends a signed-in guest where the flow leads: back to the
 // application of its authorization request, or to its redirect URL.
 func (p *Pages) finishFlow(w http.ResponseWriter, r *http.Request, q *req) {
+	if !p.mayUseApp(w, r, q) {
+		return
+	}
 	if q.flow.AuthRequestID != "" {
 		p.completeAuthRequest(w, r, q, q.flow.AuthRequestID, q.user.ID, time.Time{})
 		return
@@ -186,6 +250,23 @@ func (p *Pages) finishFlow(w http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	seeOther(w, r, q.flow.RedirectURL)
+}
+
+// mayUseApp reports whether the flow's guest may use the flow's
+// application, if it has one; if not it answers with the no-access page.
+func (p *Pages) mayUseApp(w http.ResponseWriter, r *http.Request, q *req) bool {
+	if q.flow.AppID == "" {
+		return true
+	}
+	assigned, err := p.redeem.Assigned(r.Context(), q.tenant.ID, q.user.ID, q.flow.AppID)
+	if err != nil {
+		p.internal(w, q.base(), err)
+		return false
+	}
+	if !assigned {
+		p.noAccess(w, q)
+	}
+	return assigned
 }
 
 // consentPage names the organization and what it will see (R5).

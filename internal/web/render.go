@@ -52,6 +52,8 @@ type startPage struct {
 	Notice string // message id of a notice, or ""
 	Error  string // message id of an error, or ""
 	Wait   int    // seconds, for code.wait
+	// WaitMinutes is Wait in whole minutes, for the hourly limits.
+	WaitMinutes int
 }
 
 type codePage struct {
@@ -64,6 +66,8 @@ type codePage struct {
 	Notice  string
 	Error   string
 	Wait    int
+	// WaitMinutes is Wait in whole minutes, for the hourly limits.
+	WaitMinutes int
 }
 
 type consentPage struct {

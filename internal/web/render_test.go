@@ -40,14 +40,14 @@ func (d pageData) base() base { return base{L: d.L, Org: d.Org} }
 
 func startCase(name string, status int, errID string, wait int) pageCase {
 	return pageCase{name, status, func(r *renderer, w http.ResponseWriter, d pageData) {
-		r.start(w, status, startPage{base: d.base(), Email: d.Email, Action: "/t1/signin/passcode", Error: errID, Wait: wait})
+		r.start(w, status, startPage{base: d.base(), Email: d.Email, Action: "/t1/signin/passcode", Error: errID, Wait: wait, WaitMinutes: minutes(wait)})
 	}}
 }
 
 func codeCase(name string, status int, notice, errID string, wait int) pageCase {
 	return pageCase{name, status, func(r *renderer, w http.ResponseWriter, d pageData) {
 		r.code(w, status, codePage{base: d.base(), Email: d.Email, Action: "/t1/signin/code",
-			Resend: "/t1/signin/passcode?from=code", Minutes: 30, Digits: 8, Notice: notice, Error: errID, Wait: wait})
+			Resend: "/t1/signin/passcode?from=code", Minutes: 30, Digits: 8, Notice: notice, Error: errID, Wait: wait, WaitMinutes: minutes(wait)})
 	}}
 }
 
@@ -72,16 +72,19 @@ func messageCase(name string, status int, heading, body string, withOrg, withLin
 var pageCases = []pageCase{
 	startCase("start", 200, "", 0),
 	startCase("start-wait", 429, "code.wait", 27),
-	startCase("start-toomany", 429, "code.toomany", 0),
+	startCase("start-toomany", 429, "code.toomany", 1740),
+	startCase("start-ceiling", 429, "code.ceiling", 3599),
 	codeCase("code", 200, "", "", 0),
 	codeCase("code-resent", 200, "code.resent", "", 0),
 	codeCase("code-newsent", 200, "code.newsent", "", 0),
 	codeCase("code-malformed", 400, "", "code.malformed", 0),
 	codeCase("code-wrong", 400, "", "code.wrong", 0),
 	codeCase("code-expired", 400, "", "code.expired", 0),
-	codeCase("code-locked", 429, "", "code.locked", 0),
+	codeCase("code-locked", 429, "", "code.locked", 600),
+	codeCase("code-flowlocked", 429, "", "code.flowlocked", 600),
 	codeCase("code-wait", 429, "", "code.wait", 27),
-	codeCase("code-toomany", 429, "", "code.toomany", 0),
+	codeCase("code-toomany", 429, "", "code.toomany", 1740),
+	codeCase("code-ceiling", 429, "", "code.ceiling", 3599),
 	{"consent", 200, func(r *renderer, w http.ResponseWriter, d pageData) {
 		r.consent(w, 200, consentPage{base: d.base(), Name: d.Name, Email: d.Email, Action: "/t1/signin/consent"})
 	}},

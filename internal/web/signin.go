@@ -152,8 +152,6 @@ func (p *Pages) startSignin(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, core.ErrThrottled):
 		page.Error = "signin.toomany"
 		p.r.signin(w, http.StatusTooManyRequests, page)
-	case errors.Is(err, redeem.ErrNoAccess):
-		p.noAccess(w, q)
 	case err != nil:
 		p.flowError(w, q, err)
 	default:

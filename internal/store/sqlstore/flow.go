@@ -12,13 +12,13 @@ import (
 // A flow, passcode or session is live while now < ExpiresAt.
 
 const flowCols = `tenant_id, id, user_id, invitation_id, email, redirect_url, locale, step,
-	client_ip, created_at, expires_at, auth_request_id`
+	client_ip, created_at, expires_at, auth_request_id, app_id`
 
 func (o ops) CreateFlow(ctx context.Context, f *core.Flow) error {
 	_, err := o.wr().ExecContext(ctx, `INSERT INTO flows (`+flowCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		f.TenantID, f.ID, f.UserID, f.InvitationID, f.Email, f.RedirectURL, f.Locale, f.Step,
-		f.ClientIP, micros(f.CreatedAt), micros(f.ExpiresAt), f.AuthRequestID)
+		f.ClientIP, micros(f.CreatedAt), micros(f.ExpiresAt), f.AuthRequestID, f.AppID)
 	return o.writeErr(err, "create flow", "the sign-in flow already exists")
 }
 
@@ -28,7 +28,7 @@ func (o ops) GetFlow(ctx context.Context, tenantID, id string, now time.Time) (*
 	err := o.rd().QueryRowContext(ctx, `SELECT `+flowCols+` FROM flows
 		WHERE tenant_id = $1 AND id = $2 AND expires_at > $3`, tenantID, id, micros(now)).
 		Scan(&f.TenantID, &f.ID, &f.UserID, &f.InvitationID, &f.Email, &f.RedirectURL,
-			&f.Locale, &f.Step, &f.ClientIP, timeCol{&f.CreatedAt}, timeCol{&f.ExpiresAt}, &f.AuthRequestID)
+			&f.Locale, &f.Step, &f.ClientIP, timeCol{&f.CreatedAt}, timeCol{&f.ExpiresAt}, &f.AuthRequestID, &f.AppID)
 	if err != nil {
 		return nil, readErr(err, "get flow", "the sign-in has expired or does not exist")
 	}
@@ -47,6 +47,23 @@ func (o ops) SetFlowStep(ctx context.Context, tenantID, id, from, to string) err
 	}
 	return o.conditional(ctx, q, res, cond{
 		what:     "set flow step",
+		exists:   `SELECT 1 FROM flows WHERE tenant_id = $1 AND id = $2`,
+		args:     []any{tenantID, id},
+		conflict: "the sign-in has already moved on",
+		missing:  "the sign-in does not exist",
+	})
+}
+
+// RekeyFlow is the conditional step update of SetFlowStep under a new id.
+func (o ops) RekeyFlow(ctx context.Context, tenantID, id, newID, from, to string) error {
+	q := o.wr()
+	res, err := q.ExecContext(ctx, `UPDATE flows SET id = $3, step = $5
+		WHERE tenant_id = $1 AND id = $2 AND step = $4`, tenantID, id, newID, from, to)
+	if err != nil {
+		return o.writeErr(err, "rekey flow", "the new sign-in id is taken")
+	}
+	return o.conditional(ctx, q, res, cond{
+		what:     "rekey flow",
 		exists:   `SELECT 1 FROM flows WHERE tenant_id = $1 AND id = $2`,
 		args:     []any{tenantID, id},
 		conflict: "the sign-in has already moved on",
@@ -136,25 +153,34 @@ func (o ops) markUsed(ctx context.Context, table, what, tenantID, id string, at 
 	})
 }
 
-// GetFlowUser reads a live flow and its user with one join.
+// GetFlowUser reads a live flow and its user with one join. A flow
+// without a user (user_id ”) comes with a nil user; a flow whose user is
+// gone is not found.
 func (o ops) GetFlowUser(ctx context.Context, tenantID, id string, now time.Time) (*core.Flow, *core.User, error) {
 	var f core.Flow
 	var u core.User
 	err := o.rd().QueryRowContext(ctx, `SELECT f.tenant_id, f.id, f.user_id, f.invitation_id, f.email,
-			f.redirect_url, f.locale, f.step, f.client_ip, f.created_at, f.expires_at, f.auth_request_id,
-			u.tenant_id, u.id, u.display_name, u.mail, u.mail_key, u.user_principal_name,
-			u.user_type, u.external_user_state, u.state_changed_at, u.creation_type, u.identities,
-			u.preferred_language, u.last_sign_in_at, u.created_at
-		FROM flows f JOIN users u ON u.tenant_id = f.tenant_id AND u.id = f.user_id
+			f.redirect_url, f.locale, f.step, f.client_ip, f.created_at, f.expires_at, f.auth_request_id, f.app_id,
+			COALESCE(u.tenant_id, ''), COALESCE(u.id, ''), COALESCE(u.display_name, ''), COALESCE(u.mail, ''),
+			COALESCE(u.mail_key, ''), COALESCE(u.user_principal_name, ''), COALESCE(u.user_type, ''),
+			COALESCE(u.external_user_state, ''), u.state_changed_at, COALESCE(u.creation_type, ''), u.identities,
+			COALESCE(u.preferred_language, ''), u.last_sign_in_at, u.created_at
+		FROM flows f LEFT JOIN users u ON u.tenant_id = f.tenant_id AND u.id = f.user_id
 		WHERE f.tenant_id = $1 AND f.id = $2 AND f.expires_at > $3`, tenantID, id, micros(now)).
 		Scan(&f.TenantID, &f.ID, &f.UserID, &f.InvitationID, &f.Email, &f.RedirectURL,
-			&f.Locale, &f.Step, &f.ClientIP, timeCol{&f.CreatedAt}, timeCol{&f.ExpiresAt}, &f.AuthRequestID,
+			&f.Locale, &f.Step, &f.ClientIP, timeCol{&f.CreatedAt}, timeCol{&f.ExpiresAt}, &f.AuthRequestID, &f.AppID,
 			&u.TenantID, &u.ID, &u.DisplayName, &u.Mail, &u.MailKey,
 			&u.UserPrincipalName, &u.UserType, &u.ExternalUserState, timeCol{&u.StateChangedAt},
 			&u.CreationType, jsonCol{&u.Identities}, &u.PreferredLanguage, timeCol{&u.LastSignInAt},
 			timeCol{&u.CreatedAt})
 	if err != nil {
 		return nil, nil, readErr(err, "get flow", "the sign-in has expired or does not exist")
+	}
+	switch {
+	case f.UserID == "":
+		return &f, nil, nil
+	case u.ID == "":
+		return nil, nil, core.NotFoundf("the sign-in's user does not exist")
 	}
 	return &f, &u, nil
 }

@@ -90,6 +90,7 @@ func newFlow(tenantID, id string, expires time.Time) *core.Flow {
 		UserID:        "user-1",
 		InvitationID:  "inv-1",
 		AuthRequestID: "ar-1",
+		AppID:         "app-1",
 		Email:         "guest@example.com",
 		RedirectURL:   "https://app.example/",
 		Locale:        "zh-TW",

@@ -29,6 +29,8 @@ func testFlows(t *testing.T, newStore NewStore) {
 		subtest{"NotFound", testFlowsNotFound},
 		subtest{"SetStep", testFlowsSetStep},
 		subtest{"WithUser", testFlowsWithUser},
+		subtest{"Rekey", testFlowsRekey},
+		subtest{"WithoutUser", testFlowsWithoutUser},
 	)
 }
 

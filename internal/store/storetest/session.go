@@ -114,14 +114,15 @@ func testEvents(t *testing.T, newStore NewStore) {
 		tenant, key string
 		since       time.Time
 		n           int
+		first       time.Time
 		latest      time.Time
 	}{
-		{"All", tenantA, "k", time.Time{}, 3, at(-time.Minute)},
-		{"SinceIsInclusive", tenantA, "k", at(-5 * time.Minute), 2, at(-time.Minute)},
-		{"NoneSince", tenantA, "k", t0, 0, time.Time{}},
-		{"OtherKey", tenantA, "other", time.Time{}, 1, t0},
-		{"OtherTenant", tenantB, "k", time.Time{}, 1, t0},
-		{"UnknownKey", tenantA, "nope", time.Time{}, 0, time.Time{}},
+		{"All", tenantA, "k", time.Time{}, 3, at(-10 * time.Minute), at(-time.Minute)},
+		{"SinceIsInclusive", tenantA, "k", at(-5 * time.Minute), 2, at(-5 * time.Minute), at(-time.Minute)},
+		{"NoneSince", tenantA, "k", t0, 0, time.Time{}, time.Time{}},
+		{"OtherKey", tenantA, "other", time.Time{}, 1, t0, t0},
+		{"OtherTenant", tenantB, "k", time.Time{}, 1, t0, t0},
+		{"UnknownKey", tenantA, "nope", time.Time{}, 0, time.Time{}, time.Time{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n, latest, err := s.CountEvents(ctx, tc.tenant, tc.key, tc.since)
@@ -130,6 +131,9 @@ func testEvents(t *testing.T, newStore NewStore) {
 				t.Errorf("count = %d, want %d", n, tc.n)
 			}
 			diff(t, "latest", tc.latest, latest)
+			first, err := s.FirstEvent(ctx, tc.tenant, tc.key, tc.since)
+			must(t, err)
+			diff(t, "first", tc.first, first)
 		})
 	}
 }
