@@ -1,6 +1,6 @@
 module guestlist
 
-go 1.26.8
+go 1.26.10
 
 require (
 	github.com/alecthomas/kong v1.17.0
