@@ -40,7 +40,7 @@ type common struct {
 type serveCmd struct {
 	common
 	Addr           string        `default:"127.0.0.1:8080" help:"Address to listen on."`
-	SMTP           string        `name:"smtp" help:"SMTP server: smtp://[user:pass@]host:port (STARTTLS when offered), smtp+starttls://… (STARTTLS required), smtps://… (implicit TLS). Empty keeps mail in the dev mailbox at /dev/mail."`
+	SMTP           string        `name:"smtp" help:"SMTP server: smtp://[user:pass@]host:port (STARTTLS when offered), smtp+starttls://… (STARTTLS required), smtps://… (implicit TLS). Empty keeps mail in the dev mailbox at /dev/mail, which is only served on a loopback-only server or with --dev-mailbox."`
 	MailFrom       string        `help:"Sender address of outgoing mail."`
 	PasscodeTTL    time.Duration `default:"30m" help:"How long a one-time passcode is valid."`
 	SessionTTL     time.Duration `default:"24h" help:"How long a guest stays signed in."`
@@ -50,6 +50,8 @@ type serveCmd struct {
 	LogLevel       string        `default:"info" enum:"debug,info,warn,error" help:"Log level."`
 	SigningAlg     string        `default:"RS256" enum:"RS256,ES256" help:"Algorithm that signs ID and access tokens."`
 	KeyRotation    time.Duration `default:"2160h" help:"Age at which a new signing key takes over (the old one stays in the JWKS for a day)."`
+	DevMailbox     bool          `name:"dev-mailbox" help:"Without --smtp, serve the dev mailbox (every passcode, readable by anyone at /dev/mail) even when the server can be reached from other machines. For throwaway tests only."`
+	MetricsAddr    string        `name:"metrics-addr" default:"127.0.0.1:9464" help:"Address serving Prometheus /metrics; empty turns metrics off."`
 }
 
 type migrateCmd struct {
@@ -141,6 +143,9 @@ func (s *serveCmd) Run(ctx context.Context) error {
 	cfg.OperatorToken = s.OperatorToken
 	cfg.TrustedProxies = s.TrustedProxies
 	cfg.SigningAlg, cfg.KeyRotation = s.SigningAlg, s.KeyRotation
+	if err := s.checkMailbox(log, cfg.BaseURL); err != nil {
+		return err
+	}
 	if cfg.OperatorToken == "" {
 		cfg.OperatorToken = platform.NewToken()
 		fmt.Fprintf(os.Stderr, "operator token (set GUESTLIST_OPERATOR_TOKEN to choose one): %s\n", cfg.OperatorToken)
@@ -154,6 +159,13 @@ func (s *serveCmd) Run(ctx context.Context) error {
 		srv.Close()
 		return err
 	}
+	stopMetrics, err := serveMetrics(s.MetricsAddr, srv.Metrics, log)
+	if err != nil {
+		ln.Close()
+		srv.Close()
+		return err
+	}
+	defer stopMetrics()
 	workers, stopWorkers := context.WithCancel(context.Background())
 	srv.Start(workers)
 	hs := &http.Server{Handler: srv.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,

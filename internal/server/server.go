@@ -47,6 +47,9 @@ type Server struct {
 	// Provider is the OpenID provider (exposed for the load driver's setup).
 	Provider *oidcop.Provider
 	DevMail  bool // outgoing mail stays in the dev mailbox
+	// Metrics serves the Prometheus registry. It is not part of Handler:
+	// the process's metrics are served on their own (loopback) address.
+	Metrics http.Handler
 
 	cfg       Config
 	deps      Deps
@@ -221,7 +224,7 @@ func (s *Server) routes(pages *web.Pages, provider *oidcop.Provider, api *graph.
 	mux.HandleFunc("GET /readyz", s.ready)
 	reg := s.deps.Registry
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	s.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("guestlist is running. Guests arrive through the links in their invitations.\n"))
