@@ -17,6 +17,10 @@ var (
 	// ErrUnavailable: the database (or another dependency) cannot be
 	// reached right now; trying again later may work.
 	ErrUnavailable = errors.New("temporarily unavailable")
+	// ErrTooLarge: a request body over the surface's bound (413).
+	ErrTooLarge = errors.New("request body too large")
+	// ErrMediaType: a request body in a format the surface does not take (415).
+	ErrMediaType = errors.New("unsupported media type")
 )
 
 // Error carries a message that is safe to show to the caller and, for the

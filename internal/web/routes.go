@@ -8,7 +8,7 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(p.forbidden))
 	page := func(pattern string, h http.HandlerFunc) {
-		mux.Handle(pattern, securityHeaders(csrf.Handler(h)))
+		mux.Handle(pattern, securityHeaders(csrf.Handler(p.formOnly(h))))
 	}
 	page("GET /{tenant}/redeem", p.redeemLink)
 	page("GET /{tenant}/signin/passcode", p.startPage)

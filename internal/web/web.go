@@ -130,9 +130,9 @@ func (p *Pages) internal(w http.ResponseWriter, b base, err error) {
 	if errors.Is(err, core.ErrUnavailable) {
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "5")
-		p.log.Warn("web: service unavailable", "err", err)
+		p.log.Warn("web: service unavailable", "err", platform.LogErr(err))
 	} else {
-		p.log.Error("web: internal error", "err", err)
+		p.log.Error("web: internal error", "err", platform.LogErr(err))
 	}
 	p.r.message(w, status, messagePage{base: b, Heading: "error.heading", Body: "error.internal"})
 }
