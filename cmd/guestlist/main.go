@@ -94,7 +94,7 @@ type keysRotateCmd struct {
 func (k *keysRotateCmd) Run(ctx context.Context) error {
 	cfg := k.config()
 	cfg.SigningAlg = k.SigningAlg
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := newLogger(slog.LevelWarn)
 	srv, err := server.New(ctx, cfg, server.Deps{Logger: log})
 	if err != nil {
 		return err
@@ -134,7 +134,7 @@ func (c common) config() server.Config {
 func (s *serveCmd) Run(ctx context.Context) error {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(s.LogLevel))
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	log := newLogger(level)
 	cfg := s.config()
 	if s.BaseURL == "" {
 		cfg.BaseURL = "http://" + s.Addr
@@ -209,7 +209,7 @@ func (m *migrateCmd) Run(ctx context.Context) error {
 }
 
 func quietServer(ctx context.Context, c common) (*server.Server, error) {
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := newLogger(slog.LevelWarn)
 	return server.New(ctx, c.config(), server.Deps{Logger: log})
 }
 

@@ -14,11 +14,17 @@ const maxLogText = 256
 // LogText returns s clipped to maxLogText bytes (on a rune boundary), with
 // the original length noted when it was clipped. slog quotes control
 // characters, so line breaks in s cannot start a new record.
-func LogText(s string) string {
-	if len(s) <= maxLogText {
+func LogText(s string) string { return clip(s, maxLogText) }
+
+// maxLogValue bounds any one value of a log record (see NewLogger): room
+// for a long error chain, none for a request body.
+const maxLogValue = 2048
+
+func clip(s string, n int) string {
+	if len(s) <= n {
 		return s
 	}
-	cut := maxLogText
+	cut := n
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}

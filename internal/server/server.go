@@ -236,7 +236,8 @@ func (s *Server) routes(pages *web.Pages, provider *oidcop.Provider, api *graph.
 		}
 		pages.NotFound(w, r)
 	})
-	return platform.Middleware(s.clientIPs.Handler(mux), s.log, reg)
+	secured := platform.SecurityHeaders(mux, strings.HasPrefix(s.cfg.BaseURL, "https://"))
+	return platform.Middleware(s.clientIPs.Handler(secured), s.log, reg)
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
