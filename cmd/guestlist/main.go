@@ -39,19 +39,21 @@ type common struct {
 
 type serveCmd struct {
 	common
-	Addr           string        `default:"127.0.0.1:8080" help:"Address to listen on."`
-	SMTP           string        `name:"smtp" help:"SMTP server: smtp://[user:pass@]host:port (STARTTLS when offered), smtp+starttls://… (STARTTLS required), smtps://… (implicit TLS). Empty keeps mail in the dev mailbox at /dev/mail, which is only served on a loopback-only server or with --dev-mailbox."`
-	MailFrom       string        `help:"Sender address of outgoing mail."`
-	PasscodeTTL    time.Duration `default:"30m" help:"How long a one-time passcode is valid."`
-	SessionTTL     time.Duration `default:"24h" help:"How long a guest stays signed in."`
-	OperatorToken  string        `help:"Bearer token for /operator/v1/; generated and printed when empty."`
-	TrustedProxies []string      `name:"trusted-proxies" sep:"," help:"Load balancers (CIDRs or addresses, comma-separated) whose Forwarded/X-Forwarded-For headers name the client. Empty: the TCP peer is the client."`
-	Profile        string        `default:"public" enum:"public,government" help:"Cloud profile (public or government)."`
-	LogLevel       string        `default:"info" enum:"debug,info,warn,error" help:"Log level."`
-	SigningAlg     string        `default:"RS256" enum:"RS256,ES256" help:"Algorithm that signs ID and access tokens."`
-	KeyRotation    time.Duration `default:"2160h" help:"Age at which a new signing key takes over (the old one stays in the JWKS for a day)."`
-	DevMailbox     bool          `name:"dev-mailbox" help:"Without --smtp, serve the dev mailbox (every passcode, readable by anyone at /dev/mail) even when the server can be reached from other machines. For throwaway tests only."`
-	MetricsAddr    string        `name:"metrics-addr" default:"127.0.0.1:9464" help:"Address serving Prometheus /metrics; empty turns metrics off."`
+	Addr                    string        `default:"127.0.0.1:8080" help:"Address to listen on."`
+	SMTP                    string        `name:"smtp" help:"SMTP server: smtp://[user:pass@]host:port (STARTTLS when offered), smtp+starttls://… (STARTTLS required), smtps://… (implicit TLS). Empty keeps mail in the dev mailbox at /dev/mail, which is only served on a loopback-only server or with --dev-mailbox."`
+	MailFrom                string        `help:"Sender address of outgoing mail."`
+	PasscodeTTL             time.Duration `default:"30m" help:"How long a one-time passcode is valid."`
+	SessionTTL              time.Duration `default:"24h" help:"How long a guest stays signed in."`
+	OperatorToken           string        `help:"Bearer token for /operator/v1/; generated and printed when empty."`
+	TrustedProxies          []string      `name:"trusted-proxies" sep:"," help:"Load balancers (CIDRs or addresses, comma-separated) whose Forwarded/X-Forwarded-For headers name the client. Empty: the TCP peer is the client."`
+	Profile                 string        `default:"public" enum:"public,government" help:"Cloud profile (public or government)."`
+	LogLevel                string        `default:"info" enum:"debug,info,warn,error" help:"Log level."`
+	SigningAlg              string        `default:"RS256" enum:"RS256,ES256" help:"Algorithm that signs ID and access tokens."`
+	KeyRotation             time.Duration `default:"2160h" help:"Age at which a new signing key takes over (the old one stays in the JWKS for a day)."`
+	DevMailbox              bool          `name:"dev-mailbox" help:"Without --smtp, serve the dev mailbox (every passcode, readable by anyone at /dev/mail) even when the server can be reached from other machines. For throwaway tests only."`
+	MetricsAddr             string        `name:"metrics-addr" default:"127.0.0.1:9464" help:"Address serving Prometheus /metrics; empty turns metrics off."`
+	InviteMailsPerHour      int           `default:"100" help:"Invitation mails a tenant may send per hour (0: no limit)."`
+	InviteMailsPerRecipient int           `default:"5" help:"Invitation mails a tenant may send to one address per day (0: no limit)."`
 }
 
 type migrateCmd struct {
@@ -143,6 +145,7 @@ func (s *serveCmd) Run(ctx context.Context) error {
 	cfg.OperatorToken = s.OperatorToken
 	cfg.TrustedProxies = s.TrustedProxies
 	cfg.SigningAlg, cfg.KeyRotation = s.SigningAlg, s.KeyRotation
+	cfg.InviteMail = &invite.MailLimits{PerHour: s.InviteMailsPerHour, PerRecipientDay: s.InviteMailsPerRecipient}
 	if err := s.checkMailbox(log, cfg.BaseURL); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error kinds. Every error that crosses a package boundary wraps one of these
@@ -59,3 +60,16 @@ func PublicError(err error) (*Error, bool) {
 	}
 	return nil, false
 }
+
+// RetryLater is a refusal that may succeed after a wait (a rate limit):
+// Err says why (usually an *Error of kind ErrThrottled), After how long.
+// Surfaces send After as Retry-After.
+type RetryLater struct {
+	Err   error
+	After time.Duration
+}
+
+func (e *RetryLater) Error() string { return e.Err.Error() }
+
+// Unwrap lets errors.Is and PublicError see Err.
+func (e *RetryLater) Unwrap() error { return e.Err }

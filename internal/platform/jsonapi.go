@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"guestlist/internal/core"
 )
@@ -36,6 +38,9 @@ func WriteError(w http.ResponseWriter, log *slog.Logger, err error) {
 		status, code = http.StatusUnsupportedMediaType, "Request_UnsupportedMediaType"
 	case errors.Is(err, core.ErrThrottled):
 		status, code = http.StatusTooManyRequests, "TooManyRequests"
+		if rl := (*core.RetryLater)(nil); errors.As(err, &rl) {
+			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(rl.After.Round(time.Second).Seconds()))))
+		}
 	case errors.Is(err, core.ErrUnavailable):
 		ok = false
 		status, code = http.StatusServiceUnavailable, "serviceNotAvailable"

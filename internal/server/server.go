@@ -189,7 +189,11 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	s.Keys = keys
 	deploy := policy.Deployment{Profile: cfg.Profile, OTPAutoEnable: cfg.OTPAutoEnable}
 	s.Tenants = tenants.New(st, ring, deps.Now, cfg.Domain)
-	s.Invites = invite.New(st, ring, deps.Now, cat, mails, cfg.BaseURL, s.Worker.Notify)
+	limits := invite.DefaultMailLimits()
+	if cfg.InviteMail != nil {
+		limits = *cfg.InviteMail
+	}
+	s.Invites = invite.New(st, ring, deps.Now, cat, mails, cfg.BaseURL, s.Worker.Notify, limits)
 	codes := passcode.New(st, ring, deps.Now, mails, cfg.Passcode, s.Worker.Notify)
 	flows := redeem.New(st, ring, deps.Now, deploy, redeem.Config{SessionTTL: cfg.SessionTTL})
 	tokens := oidcop.NewVerifier(keys, deps.Now, cfg.BaseURL)
@@ -268,7 +272,9 @@ func (s *Server) prune(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := s.Store.Prune(ctx, s.deps.Now().Add(-2*time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
+			// A day back: throttle events count over windows up to a day
+			// (invitation mail per recipient).
+			if err := s.Store.Prune(ctx, s.deps.Now().Add(-25*time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
 				s.log.Warn("prune", "err", err)
 			}
 			// Picks up a key another process rotated to, and rotates
