@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -90,9 +91,18 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Database == "" {
+		// The key may come from --secret-key, so nothing has made the
+		// directory yet; SQLite would only say "unable to open (14)".
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+	}
 	st, err := sqlstore.Open(ctx, cfg.DatabaseURL(), sqlstore.Options{Logger: deps.Logger, Migrate: true,
 		MaxConns: cfg.DB.MaxConns, StatementTimeout: cfg.DB.StatementTimeout, TxRetries: cfg.DB.TxRetries})
-	if err != nil {
+	if err != nil && cfg.Database == "" {
+		return nil, fmt.Errorf("open database %s: %w", cfg.DatabaseURL(), err)
+	} else if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	if err := checkKey(ctx, st, ring); err != nil {
