@@ -55,6 +55,7 @@ type Server struct {
 	cfg       Config
 	deps      Deps
 	clientIPs *platform.ClientIPs
+	probe     writeProbe
 	log       *slog.Logger
 	wg        sync.WaitGroup
 }
@@ -261,6 +262,16 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("readyz: database unreachable", "err", err)
 		http.Error(w, "database unreachable", http.StatusServiceUnavailable)
 		return
+	}
+	// Reads alone do not show that the process can work: a full disk or a
+	// stuck write lock still answers pings. One row, rewritten in place,
+	// within the same time bound.
+	if p, ok := s.Store.(store.Prober); ok {
+		if err := s.probe.run(ctx, p, s.deps.Now()); err != nil {
+			s.log.Warn("readyz: database refuses writes", "err", err)
+			http.Error(w, "database refuses writes", http.StatusServiceUnavailable)
+			return
+		}
 	}
 	w.Write([]byte("ready\n"))
 }
