@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"guestlist/internal/servertest"
 	"guestlist/internal/store"
 	"guestlist/internal/store/sqlstore"
-	"guestlist/internal/servertest"
 )
 
 func readyz(t *testing.T, s *servertest.Server) (int, time.Duration) {
