@@ -39,20 +39,23 @@ type common struct {
 
 type serveCmd struct {
 	common
-	Addr           string        `default:"127.0.0.1:8080" help:"Address to listen on."`
-	SMTP           string        `name:"smtp" help:"SMTP server: smtp://[user:pass@]host:port (STARTTLS when offered), smtp+starttls://… (STARTTLS required), smtps://… (implicit TLS). Empty keeps mail in the dev mailbox at /dev/mail."`
-	MailFrom       string        `help:"Sender address of outgoing mail."`
-	PasscodeTTL    time.Duration `default:"30m" help:"How long a one-time passcode is valid."`
-	SessionTTL     time.Duration `default:"24h" help:"How long a guest stays signed in."`
-	OperatorToken  string        `help:"Bearer token for /operator/v1/; generated and printed when empty."`
-	TrustedProxies []string      `name:"trusted-proxies" sep:"," help:"Load balancers (CIDRs or addresses, comma-separated) whose Forwarded/X-Forwarded-For headers name the client. Empty: the TCP peer is the client."`
-	Profile        string        `default:"public" enum:"public,government" help:"Cloud profile (public or government)."`
-	LogLevel       string        `default:"info" enum:"debug,info,warn,error" help:"Log level."`
-	SigningAlg     string        `default:"RS256" enum:"RS256,ES256" help:"Algorithm that signs ID and access tokens."`
-	KeyRotation    time.Duration `default:"2160h" help:"Age at which a new signing key takes over (the old one stays in the JWKS for a day)."`
-
-	RefreshMaxLifetime time.Duration `default:"2160h" help:"How long after a sign-in its refresh tokens end, however often they rotate."`
-	AuthorizeLimit     int           `default:"100" help:"Authorization requests one client address may make in a tenant per 10 minutes."`
+	Addr                    string        `default:"127.0.0.1:8080" help:"Address to listen on."`
+	SMTP                    string        `name:"smtp" help:"SMTP server: smtp://[user:pass@]host:port (STARTTLS when offered), smtp+starttls://… (STARTTLS required), smtps://… (implicit TLS). Empty keeps mail in the dev mailbox at /dev/mail, which is only served on a loopback-only server or with --dev-mailbox."`
+	MailFrom                string        `help:"Sender address of outgoing mail."`
+	PasscodeTTL             time.Duration `default:"30m" help:"How long a one-time passcode is valid."`
+	SessionTTL              time.Duration `default:"24h" help:"How long a guest stays signed in."`
+	OperatorToken           string        `help:"Bearer token for /operator/v1/; generated and printed when empty."`
+	TrustedProxies          []string      `name:"trusted-proxies" sep:"," help:"Load balancers (CIDRs or addresses, comma-separated) whose Forwarded/X-Forwarded-For headers name the client. Empty: the TCP peer is the client."`
+	Profile                 string        `default:"public" enum:"public,government" help:"Cloud profile (public or government)."`
+	LogLevel                string        `default:"info" enum:"debug,info,warn,error" help:"Log level."`
+	SigningAlg              string        `default:"RS256" enum:"RS256,ES256" help:"Algorithm that signs ID and access tokens."`
+	KeyRotation             time.Duration `default:"2160h" help:"Age at which a new signing key takes over (the old one stays in the JWKS for a day)."`
+	DevMailbox              bool          `name:"dev-mailbox" help:"Without --smtp, serve the dev mailbox (every passcode, readable by anyone at /dev/mail) even when the server can be reached from other machines. For throwaway tests only."`
+	MetricsAddr             string        `name:"metrics-addr" default:"127.0.0.1:9464" help:"Address serving Prometheus /metrics; empty turns metrics off."`
+	InviteMailsPerHour      int           `default:"100" help:"Invitation mails a tenant may send per hour (0: no limit)."`
+	InviteMailsPerRecipient int           `default:"5" help:"Invitation mails a tenant may send to one address per day (0: no limit)."`
+	RefreshMaxLifetime      time.Duration `default:"2160h" help:"How long after a sign-in its refresh tokens end, however often they rotate."`
+	AuthorizeLimit          int           `default:"100" help:"Authorization requests one client address may make in a tenant per 10 minutes."`
 }
 
 type migrateCmd struct {
@@ -95,7 +98,7 @@ type keysRotateCmd struct {
 func (k *keysRotateCmd) Run(ctx context.Context) error {
 	cfg := k.config()
 	cfg.SigningAlg = k.SigningAlg
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := newLogger(slog.LevelWarn)
 	srv, err := server.New(ctx, cfg, server.Deps{Logger: log})
 	if err != nil {
 		return err
@@ -135,7 +138,7 @@ func (c common) config() server.Config {
 func (s *serveCmd) Run(ctx context.Context) error {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(s.LogLevel))
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	log := newLogger(level)
 	cfg := s.config()
 	if s.BaseURL == "" {
 		cfg.BaseURL = "http://" + s.Addr
@@ -146,6 +149,10 @@ func (s *serveCmd) Run(ctx context.Context) error {
 	cfg.SigningAlg, cfg.KeyRotation = s.SigningAlg, s.KeyRotation
 	cfg.RefreshMaxLifetime = s.RefreshMaxLifetime
 	cfg.AuthorizeLimit = s.AuthorizeLimit
+	cfg.InviteMail = &invite.MailLimits{PerHour: s.InviteMailsPerHour, PerRecipientDay: s.InviteMailsPerRecipient}
+	if err := s.checkMailbox(log, cfg.BaseURL); err != nil {
+		return err
+	}
 	if cfg.OperatorToken == "" {
 		cfg.OperatorToken = platform.NewToken()
 		fmt.Fprintf(os.Stderr, "operator token (set GUESTLIST_OPERATOR_TOKEN to choose one): %s\n", cfg.OperatorToken)
@@ -159,6 +166,13 @@ func (s *serveCmd) Run(ctx context.Context) error {
 		srv.Close()
 		return err
 	}
+	stopMetrics, err := serveMetrics(s.MetricsAddr, srv.Metrics, log)
+	if err != nil {
+		ln.Close()
+		srv.Close()
+		return err
+	}
+	defer stopMetrics()
 	workers, stopWorkers := context.WithCancel(context.Background())
 	srv.Start(workers)
 	hs := &http.Server{Handler: srv.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
@@ -202,7 +216,7 @@ func (m *migrateCmd) Run(ctx context.Context) error {
 }
 
 func quietServer(ctx context.Context, c common) (*server.Server, error) {
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := newLogger(slog.LevelWarn)
 	return server.New(ctx, c.config(), server.Deps{Logger: log})
 }
 

@@ -46,8 +46,9 @@ func TestServeLifecycle(t *testing.T) {
 	bin := buildBinary(t)
 	data := t.TempDir()
 	addr := freeAddr(t)
+	metrics := freeAddr(t)
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--data", data)
-	cmd.Env = append(os.Environ(), "GUESTLIST_OPERATOR_TOKEN=")
+	cmd.Env = append(os.Environ(), "GUESTLIST_OPERATOR_TOKEN=", "GUESTLIST_METRICS_ADDR="+metrics)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -96,6 +97,12 @@ func TestServeLifecycle(t *testing.T) {
 	}
 	if code := get(t, base+"/dev/mail", ""); code != http.StatusOK {
 		t.Errorf("dev mailbox without SMTP = %d, want 200", code)
+	}
+	if code := get(t, base+"/metrics", ""); code != http.StatusNotFound {
+		t.Errorf("GET /metrics on the public address = %d, want 404 (metrics have their own address)", code)
+	}
+	if code := get(t, "http://"+metrics+"/metrics", ""); code != http.StatusOK {
+		t.Errorf("GET /metrics on --metrics-addr = %d, want 200", code)
 	}
 	if _, err := os.Stat(filepath.Join(data, "guestlist.db")); err != nil {
 		t.Errorf("no SQLite database in the data directory: %v", err)

@@ -101,7 +101,7 @@ func (d deployment) start(t *testing.T, name string, args ...string) *serveProc 
 func (d deployment) launch(t *testing.T, name string, env []string, args ...string) *serveProc {
 	t.Helper()
 	addr := freeAddr(t)
-	argv := append([]string{"serve", "--addr", addr, "--base-url", d.baseURL}, d.args...)
+	argv := append([]string{"serve", "--addr", addr, "--base-url", d.baseURL, "--metrics-addr="}, d.args...)
 	cmd := exec.Command(d.bin, append(argv, args...)...)
 	cmd.Env = env
 	stderr, err := cmd.StderrPipe()

@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error kinds. Every error that crosses a package boundary wraps one of these
@@ -17,6 +18,10 @@ var (
 	// ErrUnavailable: the database (or another dependency) cannot be
 	// reached right now; trying again later may work.
 	ErrUnavailable = errors.New("temporarily unavailable")
+	// ErrTooLarge: a request body over the surface's bound (413).
+	ErrTooLarge = errors.New("request body too large")
+	// ErrMediaType: a request body in a format the surface does not take (415).
+	ErrMediaType = errors.New("unsupported media type")
 )
 
 // Error carries a message that is safe to show to the caller and, for the
@@ -55,3 +60,16 @@ func PublicError(err error) (*Error, bool) {
 	}
 	return nil, false
 }
+
+// RetryLater is a refusal that may succeed after a wait (a rate limit):
+// Err says why (usually an *Error of kind ErrThrottled), After how long.
+// Surfaces send After as Retry-After.
+type RetryLater struct {
+	Err   error
+	After time.Duration
+}
+
+func (e *RetryLater) Error() string { return e.Err.Error() }
+
+// Unwrap lets errors.Is and PublicError see Err.
+func (e *RetryLater) Unwrap() error { return e.Err }

@@ -19,7 +19,10 @@ const maxBody = 1 << 20
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	ct := r.Header.Get("Content-Type")
 	if ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		return core.Invalidf("the body must be JSON (Content-Type: application/json)")
+		return core.Errorf(core.ErrMediaType, "", "the body must be JSON (Content-Type: application/json)")
+	}
+	if r.ContentLength > maxBody {
+		return tooLarge()
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
@@ -45,7 +48,7 @@ func jsonError(err error) error {
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
 		return core.Invalidf("the body is not valid JSON")
 	case errors.As(err, &maxErr):
-		return core.Invalidf("the body is larger than %d bytes", maxBody)
+		return tooLarge()
 	case errors.Is(err, io.EOF):
 		return core.Invalidf("the body is empty; a JSON object is required")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -66,4 +69,8 @@ func jsonType(kind string) string {
 		return "array"
 	}
 	return fmt.Sprintf("number (%s)", kind)
+}
+
+func tooLarge() error {
+	return core.Errorf(core.ErrTooLarge, "", "the body is larger than %d bytes", maxBody)
 }

@@ -27,13 +27,14 @@ type Service struct {
 	mails   *compose.Composer
 	baseURL string
 	notify  func() // wakes the mail worker after a commit that queued mail
+	limits  MailLimits
 }
 
 // New returns a Service. baseURL is the public URL redeem links start with.
 func New(st store.Store, keys *platform.Keyring, now platform.Clock, cat *i18n.Catalog,
-	mails *compose.Composer, baseURL string, notify func()) *Service {
+	mails *compose.Composer, baseURL string, notify func(), limits MailLimits) *Service {
 	return &Service{st: st, keys: keys, now: now, cat: cat, mails: mails,
-		baseURL: strings.TrimSuffix(baseURL, "/"), notify: notify}
+		baseURL: strings.TrimSuffix(baseURL, "/"), notify: notify, limits: limits}
 }
 
 // Request is Graph's invitation resource as posted (SPEC R1).
@@ -57,7 +58,8 @@ type Result struct {
 }
 
 // Invite validates r and records the invitation. Errors: core.ErrInvalid
-// (bad input), core.ErrNotFound (reset of an unknown user).
+// (bad input), core.ErrNotFound (reset of an unknown user),
+// *core.RetryLater of core.ErrThrottled (a mail limit; nothing is written).
 func (s *Service) Invite(ctx context.Context, tenant *core.Tenant, r Request) (*Result, error) {
 	v, err := validate(r)
 	if err != nil {
@@ -75,6 +77,11 @@ func (s *Service) Invite(ctx context.Context, tenant *core.Tenant, r Request) (*
 	err = s.st.InTx(ctx, func(tx store.Tx) error {
 		if err := tx.Lock(ctx, tenant.ID, "user:"+v.addr.Key()); err != nil {
 			return err
+		}
+		if r.SendInvitationMessage {
+			if err := s.checkMailLimits(ctx, tx, tenant.ID, v.addr.Key(), now); err != nil {
+				return err
+			}
 		}
 		var u *core.User
 		var err error

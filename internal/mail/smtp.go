@@ -173,10 +173,10 @@ func (s *SMTPSender) Send(ctx context.Context, m *core.OutboxMessage) error {
 	}()
 	c, err := gomail.NewClient(s.host, s.clientOptions(ctx, &stop)...)
 	if err != nil {
-		return fmt.Errorf("mail: smtp client: %w", err)
+		return withPublic(fmt.Errorf("mail: smtp client: %w", err))
 	}
 	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
-		return classify(fmt.Errorf("mail: smtp %s: %w", net.JoinHostPort(s.host, strconv.Itoa(s.port)), err))
+		return withPublic(classify(fmt.Errorf("mail: smtp %s: %w", net.JoinHostPort(s.host, strconv.Itoa(s.port)), err)))
 	}
 	return nil
 }

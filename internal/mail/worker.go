@@ -231,10 +231,11 @@ func (w *Worker) deliver(ctx context.Context, m core.OutboxMessage) {
 	}
 }
 
-// reason is the failure text kept with the message: the SMTP error,
-// which holds no secrets, bounded in length.
+// reason is the failure text kept with the message and shown to tenant
+// admins: the sender's classification (no host, address or relay text; the
+// full error goes to the log), bounded in length.
 func reason(err error) string {
-	s := err.Error()
+	s := publicReason(err)
 	if len(s) <= maxReason {
 		return s
 	}

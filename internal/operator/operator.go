@@ -80,9 +80,15 @@ func (a *API) create(w http.ResponseWriter, r *http.Request) error {
 		Domains         []string `json:"domains"`
 		DefaultLanguage string   `json:"defaultLanguage"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	if r.ContentLength > maxBody {
+		return tooLarge()
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
+		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
+			return tooLarge()
+		}
 		return core.Invalidf("the body must be a JSON object with displayName, domains and defaultLanguage: %s", describe(err))
 	}
 	c, err := a.tenants.Create(r.Context(), tenants.Request{DisplayName: req.DisplayName, Domains: req.Domains, DefaultLanguage: req.DefaultLanguage})
@@ -94,6 +100,13 @@ func (a *API) create(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Location", "/operator/v1/tenants/"+c.Tenant.ID)
 	platform.WriteJSON(w, http.StatusCreated, out)
 	return nil
+}
+
+// maxBody bounds a tenant's JSON: a name, a few domains and a language.
+const maxBody = 64 << 10
+
+func tooLarge() error {
+	return core.Errorf(core.ErrTooLarge, "", "the body is larger than %d bytes", maxBody)
 }
 
 func describe(err error) string {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"guestlist/internal/core"
 )
@@ -29,16 +31,24 @@ func WriteError(w http.ResponseWriter, log *slog.Logger, err error) {
 		if w.Header().Get("WWW-Authenticate") == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		}
+	case errors.Is(err, core.ErrTooLarge):
+		status, code = http.StatusRequestEntityTooLarge, "Request_EntityTooLarge"
+		w.Header().Set("Connection", "close") // the rest of the body is not read
+	case errors.Is(err, core.ErrMediaType):
+		status, code = http.StatusUnsupportedMediaType, "Request_UnsupportedMediaType"
 	case errors.Is(err, core.ErrThrottled):
 		status, code = http.StatusTooManyRequests, "TooManyRequests"
+		if rl := (*core.RetryLater)(nil); errors.As(err, &rl) {
+			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(rl.After.Round(time.Second).Seconds()))))
+		}
 	case errors.Is(err, core.ErrUnavailable):
 		ok = false
 		status, code = http.StatusServiceUnavailable, "serviceNotAvailable"
 		w.Header().Set("Retry-After", "5")
-		log.Warn("service unavailable", "err", err)
+		log.Warn("service unavailable", "err", LogErr(err))
 	default:
 		ok = false
-		log.Error("internal error", "err", err)
+		log.Error("internal error", "err", LogErr(err))
 	}
 	if ok {
 		msg = pub.Message

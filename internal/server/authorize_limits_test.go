@@ -1,13 +1,11 @@
 package server_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -114,32 +112,14 @@ func TestAuthorizeSizeLimits(t *testing.T) {
 	wantSigninPage(t, open(t, s, s.NewGuest("en"), a.url), "state and nonce at their limits")
 }
 
-// syncBuffer is a log destination safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // TestAuthorizeBadRedirectNotEchoed: an unregistered redirect URI is
 // refused with a page of its own (never followed), and the log line about
 // it does not repeat it in full.
 func TestAuthorizeBadRedirectNotEchoed(t *testing.T) {
-	var logs syncBuffer
+	var logs servertest.LogBuffer
 	// The OpenID library logs to the default logger: catch that too (the
 	// test is not parallel, so no other test logs meanwhile).
-	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	logger := logs.Logger(slog.LevelInfo)
 	old := slog.Default()
 	slog.SetDefault(logger)
 	t.Cleanup(func() { slog.SetDefault(old) })

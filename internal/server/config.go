@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"guestlist/internal/invite"
 	"guestlist/internal/mail"
 	"guestlist/internal/passcode"
 	"guestlist/internal/platform"
@@ -30,6 +31,8 @@ type Config struct {
 	Profile        string    // cloud profile: public or government (R40)
 	OTPAutoEnable  time.Time // when "default" turns OTP on (public profile)
 	Passcode       passcode.Config
+	// InviteMail limits invitation mail per tenant (zero value: defaults).
+	InviteMail *invite.MailLimits
 	// SigningAlg signs ID and access tokens: RS256 (default) or ES256.
 	SigningAlg string
 	// KeyRotation is the age at which a new signing key takes over (90d).

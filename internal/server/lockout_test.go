@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -9,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,24 +27,6 @@ const (
 	textNetLocked   = "Too many wrong codes were entered from your network."
 	textWait        = "Please wait"
 )
-
-// lockedBuffer is a log sink the server writes to from its handlers.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // behindProxy starts Fabrikam behind a trusted load balancer, so each
 // browser's X-Forwarded-For names the client the throttles count.
@@ -97,7 +77,7 @@ func wrongUntilRefused(t *testing.T, g *servertest.Guest, base string) (serverte
 // and signs in with it. The ceiling on mails to the address holds however
 // many clients ask, and the operator's log and metrics say it was reached.
 func TestStrangerCannotLockGuestOut(t *testing.T) {
-	var logs lockedBuffer
+	var logs servertest.LogBuffer
 	s, tn := behindProxy(t, &logs)
 	alice := invite(t, s, tn, "alice@contoso.com")
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -47,10 +48,14 @@ type Server struct {
 	// Provider is the OpenID provider (exposed for the load driver's setup).
 	Provider *oidcop.Provider
 	DevMail  bool // outgoing mail stays in the dev mailbox
+	// Metrics serves the Prometheus registry. It is not part of Handler:
+	// the process's metrics are served on their own (loopback) address.
+	Metrics http.Handler
 
 	cfg       Config
 	deps      Deps
 	clientIPs *platform.ClientIPs
+	probe     writeProbe
 	log       *slog.Logger
 	wg        sync.WaitGroup
 }
@@ -87,9 +92,18 @@ func New(ctx context.Context, cfg Config, deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Database == "" {
+		// The key may come from --secret-key, so nothing has made the
+		// directory yet; SQLite would only say "unable to open (14)".
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+	}
 	st, err := sqlstore.Open(ctx, cfg.DatabaseURL(), sqlstore.Options{Logger: deps.Logger, Migrate: true,
 		MaxConns: cfg.DB.MaxConns, StatementTimeout: cfg.DB.StatementTimeout, TxRetries: cfg.DB.TxRetries})
-	if err != nil {
+	if err != nil && cfg.Database == "" {
+		return nil, fmt.Errorf("open database %s: %w", cfg.DatabaseURL(), err)
+	} else if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	if err := checkKey(ctx, st, ring); err != nil {
@@ -186,7 +200,11 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	s.Keys = keys
 	deploy := policy.Deployment{Profile: cfg.Profile, OTPAutoEnable: cfg.OTPAutoEnable}
 	s.Tenants = tenants.New(st, ring, deps.Now, cfg.Domain)
-	s.Invites = invite.New(st, ring, deps.Now, cat, mails, cfg.BaseURL, s.Worker.Notify)
+	limits := invite.DefaultMailLimits()
+	if cfg.InviteMail != nil {
+		limits = *cfg.InviteMail
+	}
+	s.Invites = invite.New(st, ring, deps.Now, cat, mails, cfg.BaseURL, s.Worker.Notify, limits)
 	codeMetrics, err := passcode.NewMetrics(deps.Registry)
 	if err != nil {
 		return err
@@ -229,7 +247,7 @@ func (s *Server) routes(pages *web.Pages, provider *oidcop.Provider, api *graph.
 	mux.HandleFunc("GET /readyz", s.ready)
 	reg := s.deps.Registry
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	s.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Write([]byte("guestlist is running. Guests arrive through the links in their invitations.\n"))
@@ -241,7 +259,8 @@ func (s *Server) routes(pages *web.Pages, provider *oidcop.Provider, api *graph.
 		}
 		pages.NotFound(w, r)
 	})
-	return platform.Middleware(s.clientIPs.Handler(mux), s.log, reg)
+	secured := platform.SecurityHeaders(mux, strings.HasPrefix(s.cfg.BaseURL, "https://"))
+	return platform.Middleware(s.clientIPs.Handler(secured), s.log, reg)
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
@@ -251,6 +270,16 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("readyz: database unreachable", "err", err)
 		http.Error(w, "database unreachable", http.StatusServiceUnavailable)
 		return
+	}
+	// Reads alone do not show that the process can work: a full disk or a
+	// stuck write lock still answers pings. One row, rewritten in place,
+	// within the same time bound.
+	if p, ok := s.Store.(store.Prober); ok {
+		if err := s.probe.run(ctx, p, s.deps.Now()); err != nil {
+			s.log.Warn("readyz: database refuses writes", "err", err)
+			http.Error(w, "database refuses writes", http.StatusServiceUnavailable)
+			return
+		}
 	}
 	w.Write([]byte("ready\n"))
 }
@@ -272,7 +301,9 @@ func (s *Server) prune(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := s.Store.Prune(ctx, s.deps.Now().Add(-2*time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
+			// A day back: throttle events count over windows up to a day
+			// (invitation mail per recipient).
+			if err := s.Store.Prune(ctx, s.deps.Now().Add(-25*time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
 				s.log.Warn("prune", "err", err)
 			}
 			// Picks up a key another process rotated to, and rotates

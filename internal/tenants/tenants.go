@@ -55,6 +55,9 @@ func (s *Service) Create(ctx context.Context, r Request) (*Created, error) {
 	if name == "" || len(name) > 256 {
 		return nil, core.Invalidf("displayName is required (at most 256 characters)")
 	}
+	if !core.OneLine(name) {
+		return nil, core.Invalidf("displayName must be one line without control characters")
+	}
 	seen := map[string]bool{}
 	var domains []string
 	for _, d := range r.Domains {

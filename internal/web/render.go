@@ -43,7 +43,12 @@ func (l Loc) T(id string, kv ...any) string {
 type base struct {
 	L   Loc
 	Org string // the organization's display name, may be empty
+	// formTarget is the origin this page's forms may end at, beside
+	// this one ("" = only this one).
+	formTarget string
 }
+
+func (b base) target() string { return b.formTarget }
 
 type startPage struct {
 	base
@@ -156,6 +161,9 @@ func (r *renderer) render(w http.ResponseWriter, status int, name string, data a
 		r.log.Error("web: render", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
+	}
+	if t, ok := data.(interface{ target() string }); ok {
+		allowFormTarget(w, t.target())
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")

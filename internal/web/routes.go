@@ -8,7 +8,7 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(p.forbidden))
 	page := func(pattern string, h http.HandlerFunc) {
-		mux.Handle(pattern, securityHeaders(csrf.Handler(h)))
+		mux.Handle(pattern, securityHeaders(csrf.Handler(p.formOnly(h))))
 	}
 	page("GET /{tenant}/redeem", p.redeemLink)
 	page("GET /{tenant}/signin/passcode", p.startPage)
@@ -32,7 +32,7 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'")
+		hd.Set("Content-Security-Policy", pageCSP)
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "no-referrer")

@@ -47,9 +47,13 @@ type req struct {
 	loc    Loc
 	flow   *core.Flow
 	user   *core.User
+	// formTarget is the origin the flow ends at (see formTarget).
+	formTarget string
 }
 
-func (q *req) base() base { return base{L: q.loc, Org: q.tenant.DisplayName} }
+func (q *req) base() base {
+	return base{L: q.loc, Org: q.tenant.DisplayName, formTarget: q.formTarget}
+}
 
 // path is the tenant-relative URL of a page, always under the tenant id so
 // cookies and flows agree whichever domain the guest came in by.
@@ -107,6 +111,7 @@ func (p *Pages) withFlow(w http.ResponseWriter, r *http.Request) (*req, bool) {
 	}
 	q.flow, q.user = f, u
 	q.loc.Lang = p.lang(r, q.tenant, f)
+	q.formTarget = p.formTarget(r, q)
 	return q, true
 }
 
@@ -130,9 +135,9 @@ func (p *Pages) internal(w http.ResponseWriter, b base, err error) {
 	if errors.Is(err, core.ErrUnavailable) {
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "5")
-		p.log.Warn("web: service unavailable", "err", err)
+		p.log.Warn("web: service unavailable", "err", platform.LogErr(err))
 	} else {
-		p.log.Error("web: internal error", "err", err)
+		p.log.Error("web: internal error", "err", platform.LogErr(err))
 	}
 	p.r.message(w, status, messagePage{base: b, Heading: "error.heading", Body: "error.internal"})
 }

@@ -20,13 +20,18 @@ var migrationsFS embed.FS
 
 // Migrate applies every pending migration to the database named by dsn
 // (the guestlist migrate command). On SQLite each migration runs in its
-// own BEGIN IMMEDIATE transaction; run it from one process at a time.
-// PostgreSQL will hold a session advisory lock while migrating.
+// own BEGIN IMMEDIATE transaction, under an flock on a lock file beside
+// the database; PostgreSQL holds a session advisory lock while migrating.
 func Migrate(ctx context.Context, dsn string) error {
 	b, err := parseDSN(dsn)
 	if err != nil {
 		return err
 	}
+	unlock, err := b.setupLock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	var db *sql.DB
 	if b.d.name == "postgres" {
 		db, err = connectPostgres(ctx, b.writeDSN, Options{MaxConns: 1})

@@ -70,6 +70,16 @@ const (
 type backend struct {
 	d                 *dialect
 	writeDSN, readDSN string
+	lockPath          string // SQLite: the file locked around setup
+}
+
+// setupLock serialises opening and migrating a SQLite file across
+// processes (PostgreSQL uses an advisory lock inside goose instead).
+func (b backend) setupLock() (func(), error) {
+	if b.lockPath == "" {
+		return func() {}, nil
+	}
+	return lockFile(b.lockPath)
 }
 
 // parseDSN accepts a postgres:// (or postgresql://) URL, or an SQLite file
@@ -94,6 +104,7 @@ func parseDSN(dsn string) (backend, error) {
 		d:        sqliteDialect(),
 		writeDSN: join(sqliteWriterParams),
 		readDSN:  join(sqliteReaderParams),
+		lockPath: path + ".lock",
 	}, nil
 }
 
@@ -121,15 +132,19 @@ func open(ctx context.Context, dsn string, opts Options, cache bool) (*Store, er
 	if b.d.name == "postgres" {
 		return openPostgres(ctx, b, opts, log, max(retries, 0))
 	}
-	w, err := connect(ctx, b.d, b.writeDSN, 1)
+	unlock, err := b.setupLock()
 	if err != nil {
 		return nil, err
 	}
-	if opts.Migrate {
-		if err := migrate(ctx, w, b.d, log); err != nil {
+	w, err := connect(ctx, b.d, b.writeDSN, 1)
+	if err == nil && opts.Migrate {
+		if err = migrate(ctx, w, b.d, log); err != nil {
 			w.Close()
-			return nil, err
 		}
+	}
+	unlock()
+	if err != nil {
+		return nil, err
 	}
 	n := opts.ReadConns
 	if n <= 0 {
