@@ -11,6 +11,7 @@ import (
 	"guestlist/internal/compose"
 	"guestlist/internal/core"
 	"guestlist/internal/i18n"
+	"guestlist/internal/mail"
 	"guestlist/internal/platform"
 	"guestlist/internal/store"
 )
@@ -243,12 +244,10 @@ func (s *Service) queueMail(ctx context.Context, tx store.Tx, tenant *core.Tenan
 	if err != nil {
 		return "", err
 	}
-	msg := &core.OutboxMessage{
-		ID: uuid.NewString(), TenantID: tenant.ID, Kind: core.MailInvitation,
+	msg := mail.NewOutbox(core.OutboxMessage{
+		TenantID: tenant.ID, Kind: core.MailInvitation,
 		To: []string{u.Mail}, CC: inv.MessageInfo.CCRecipients,
 		Subject: m.Subject, TextBody: m.Text, HTMLBody: m.HTML,
-		Status: core.MailPending, NextAttempt: s.now(), CreatedAt: s.now(),
-	}
-	msg.MessageID = "<" + msg.ID + "@guestlist>"
+	}, s.now())
 	return msg.ID, tx.EnqueueMail(ctx, msg)
 }

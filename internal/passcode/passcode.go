@@ -15,6 +15,7 @@ import (
 
 	"guestlist/internal/compose"
 	"guestlist/internal/core"
+	"guestlist/internal/mail"
 	"guestlist/internal/platform"
 	"guestlist/internal/store"
 )
@@ -239,13 +240,7 @@ func (s *Service) queue(ctx context.Context, tx store.Tx, tenant *core.Tenant, f
 	if err != nil {
 		return err
 	}
-	msg := &core.OutboxMessage{
-		ID: uuid.NewString(), TenantID: tenant.ID, Kind: core.MailPasscode,
-		To: []string{flow.Email}, Subject: m.Subject, TextBody: m.Text, HTMLBody: m.HTML,
-		Sensitive: true, Status: core.MailPending, NextAttempt: now, CreatedAt: now,
-	}
-	msg.MessageID = "<" + msg.ID + "@guestlist>"
-	return tx.EnqueueMail(ctx, msg)
+	return s.enqueue(ctx, tx, tenant.ID, flow, m, now)
 }
 
 // queueNote mails the address a note in place of a code (R7, R26).
@@ -254,13 +249,17 @@ func (s *Service) queueNote(ctx context.Context, tx store.Tx, tenant *core.Tenan
 	if err != nil {
 		return err
 	}
-	msg := &core.OutboxMessage{
-		ID: uuid.NewString(), TenantID: tenant.ID, Kind: core.MailPasscode,
-		To: []string{flow.Email}, Subject: m.Subject, TextBody: m.Text, HTMLBody: m.HTML,
-		Sensitive: true, Status: core.MailPending, NextAttempt: now, CreatedAt: now,
-	}
-	msg.MessageID = "<" + msg.ID + "@guestlist>"
-	return tx.EnqueueMail(ctx, msg)
+	return s.enqueue(ctx, tx, tenant.ID, flow, m, now)
+}
+
+// enqueue writes a code or a note to the outbox as a passcode mail: both
+// are sensitive (the body is cleared once sent) and count alike, so an
+// onlooker cannot tell them apart by what happens to them (R25).
+func (s *Service) enqueue(ctx context.Context, tx store.Tx, tenantID string, flow *core.Flow, m compose.Mail, now time.Time) error {
+	return tx.EnqueueMail(ctx, mail.NewOutbox(core.OutboxMessage{
+		TenantID: tenantID, Kind: core.MailPasscode, To: []string{flow.Email},
+		Subject: m.Subject, TextBody: m.Text, HTMLBody: m.HTML, Sensitive: true,
+	}, now))
 }
 
 // Verification failures, each wrapping a core kind.

@@ -164,14 +164,8 @@ func wantCeilingLogged(t *testing.T, s *servertest.Server, tenantID, logs, email
 	if strings.Contains(strings.ToLower(logs), strings.ToLower(email)) || strings.Contains(logs, "contoso") {
 		t.Errorf("the log names the address:\n%s", logs)
 	}
-	resp, err := http.Get(s.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if !strings.Contains(string(raw), "guestlist_otp_address_ceiling_total 1") {
-		t.Errorf("/metrics does not count the ceiling once:\n%s", grepLines(string(raw), "ceiling"))
+	if m := s.MetricsText(t); !strings.Contains(m, "guestlist_otp_address_ceiling_total 1") {
+		t.Errorf("/metrics does not count the ceiling once:\n%s", grepLines(m, "ceiling"))
 	}
 }
 

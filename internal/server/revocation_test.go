@@ -1,15 +1,11 @@
 package server_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-
-	"guestlist/internal/servertest"
 )
 
 // Taking access away ends it (SPEC R13, R26, R32, R41): each event that
@@ -18,39 +14,6 @@ import (
 // the guest may not sign in stays dead when access comes back. The attacker
 // here is a client (or a thief) holding the guest's refresh and access
 // tokens from a real sign-in.
-
-// apiCall sends a JSON request to the admin API and decodes a JSON answer
-// into out (when not nil).
-func apiCall(t testing.TB, s *servertest.Server, token, method, path string, body, out any) int {
-	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, s.URL+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	if out != nil && resp.StatusCode/100 == 2 {
-		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-			t.Fatalf("%s %s: %d, body is not the expected JSON: %v", method, path, resp.StatusCode, err)
-		}
-	}
-	return resp.StatusCode
-}
 
 // wantAPI fails the test unless the admin API answered want.
 func wantAPI(t testing.TB, what string, got, want int) {
@@ -178,7 +141,7 @@ func TestOTPOffEndsAccess(t *testing.T) {
 func TestRedemptionResetEndsAccess(t *testing.T) {
 	x := newSignedIn(t)
 	tokens := wantAlive(t, x.rp, x.first, "before")
-	wantAPI(t, "reset redemption", apiCall(t, x.s, x.tn.Token, "POST", "/v1.0/invitations", map[string]any{
+	wantAPI(t, "reset redemption", x.s.DoJSON(t, "POST", "/v1.0/invitations", x.tn.Token, map[string]any{
 		"inviteRedirectUrl": "https://app.example/welcome", "resetRedemption": true,
 		"invitedUser": map[string]string{"id": x.guestOID(t)},
 	}, nil), http.StatusCreated)
@@ -194,7 +157,7 @@ func TestRedemptionResetEndsAccess(t *testing.T) {
 func TestGuestDeletionEndsAccess(t *testing.T) {
 	x := newSignedIn(t)
 	tokens := wantAlive(t, x.rp, x.first, "before")
-	wantAPI(t, "delete the guest", apiCall(t, x.s, x.tn.Token, "DELETE", "/v1.0/users/"+x.guestOID(t), nil, nil), http.StatusNoContent)
+	wantAPI(t, "delete the guest", x.s.DoJSON(t, "DELETE", "/v1.0/users/"+x.guestOID(t), x.tn.Token, nil, nil), http.StatusNoContent)
 	wantDead(t, x.rp, tokens, "after the guest was deleted")
 	if in := x.rp.introspect(t, tokens.AccessToken); in.Active {
 		t.Error("introspection: the access token is still active")
@@ -221,7 +184,7 @@ func TestUnassignmentEndsAccess(t *testing.T) {
 
 	uid := x.guestOID(t)
 	var list assignmentList
-	wantAPI(t, "list assignments", apiCall(t, x.s, x.tn.Token, "GET", "/v1.0/users/"+uid+"/appRoleAssignments", nil, &list), http.StatusOK)
+	wantAPI(t, "list assignments", x.s.DoJSON(t, "GET", "/v1.0/users/"+uid+"/appRoleAssignments", x.tn.Token, nil, &list), http.StatusOK)
 	sp := servicePrincipal(t, x.s, x.tn, x.rp.clientID)["id"].(string)
 	var assignment string
 	for _, v := range list.Value {
@@ -232,7 +195,7 @@ func TestUnassignmentEndsAccess(t *testing.T) {
 	if assignment == "" {
 		t.Fatalf("no assignment of the guest to %s: %+v", sp, list)
 	}
-	wantAPI(t, "unassign", apiCall(t, x.s, x.tn.Token, "DELETE", "/v1.0/users/"+uid+"/appRoleAssignments/"+assignment, nil, nil), http.StatusNoContent)
+	wantAPI(t, "unassign", x.s.DoJSON(t, "DELETE", "/v1.0/users/"+uid+"/appRoleAssignments/"+assignment, x.tn.Token, nil, nil), http.StatusNoContent)
 
 	wantDead(t, x.rp, tokens, "after unassignment")
 	if in := x.rp.introspect(t, tokens.AccessToken); in.Active {
@@ -258,11 +221,11 @@ func TestApplicationDeletionEndsTokens(t *testing.T) {
 		} `json:"value"`
 	}
 	q := url.Values{"$filter": {"appId eq '" + x.rp.clientID + "'"}}
-	wantAPI(t, "find the application", apiCall(t, x.s, x.tn.Token, "GET", "/v1.0/applications?"+q.Encode(), nil, &apps), http.StatusOK)
+	wantAPI(t, "find the application", x.s.DoJSON(t, "GET", "/v1.0/applications?"+q.Encode(), x.tn.Token, nil, &apps), http.StatusOK)
 	if len(apps.Value) != 1 {
 		t.Fatalf("applications with appId %s: %+v", x.rp.clientID, apps)
 	}
-	wantAPI(t, "delete the application", apiCall(t, x.s, x.tn.Token, "DELETE", "/v1.0/applications/"+apps.Value[0].ID, nil, nil), http.StatusNoContent)
+	wantAPI(t, "delete the application", x.s.DoJSON(t, "DELETE", "/v1.0/applications/"+apps.Value[0].ID, x.tn.Token, nil, nil), http.StatusNoContent)
 	if status := x.rp.userinfo(t, tokens.AccessToken); status == http.StatusOK {
 		t.Errorf("userinfo after the application was deleted: %d, want it refused", status)
 	}

@@ -81,7 +81,7 @@ func TestRevocationSeenByEveryProcess(t *testing.T) {
 	rp2 := newRelyingParty(t, other, x.tn, x.rp.rpApp)
 	tokens := wantTokens(t, "refresh at the other process", rp2.refresh(t, x.first.RefreshToken, secretBasic))
 
-	wantAPI(t, "delete the guest", apiCall(t, x.s, x.tn.Token, "DELETE", "/v1.0/users/"+x.guestOID(t), nil, nil), http.StatusNoContent)
+	wantAPI(t, "delete the guest", x.s.DoJSON(t, "DELETE", "/v1.0/users/"+x.guestOID(t), x.tn.Token, nil, nil), http.StatusNoContent)
 	wantTokenError(t, "refresh at the other process", rp2.refresh(t, tokens.RefreshToken, secretBasic), http.StatusBadRequest, "invalid_grant")
 	if status := rp2.userinfo(t, tokens.AccessToken); status == http.StatusOK {
 		t.Errorf("userinfo at the other process: %d, want it refused", status)

@@ -98,6 +98,18 @@ func New(t testing.TB, o Options) *Server {
 	return s
 }
 
+// MetricsText scrapes the server's Prometheus metrics, as the scraper on
+// the metrics address would.
+func (s *Server) MetricsText(t testing.TB) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	s.App.Metrics.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("metrics: %d", rec.Code)
+	}
+	return rec.Body.String()
+}
+
 // Stop shuts the server down (idempotent), keeping its data directory.
 func (s *Server) Stop() {
 	if s.stopped {
@@ -158,6 +170,16 @@ func (s *Server) AdminToken(t testing.TB, tn Tenant) string {
 // answer (nil for an empty body).
 func (s *Server) Do(t testing.TB, method, path, token string, body any) (int, map[string]any) {
 	t.Helper()
+	var out map[string]any
+	status := s.DoJSON(t, method, path, token, body, &out)
+	return status, out
+}
+
+// DoJSON sends a JSON API request (body: nil, a raw string, or a value to
+// marshal) with a bearer token, if any, and decodes a JSON answer into out
+// (when the answer has a body); it returns the status.
+func (s *Server) DoJSON(t testing.TB, method, path, token string, body, out any) int {
+	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -186,14 +208,13 @@ func (s *Server) Do(t testing.TB, method, path, token string, body any) (int, ma
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return resp.StatusCode, nil
+	if len(bytes.TrimSpace(raw)) == 0 || out == nil {
+		return resp.StatusCode
 	}
-	var out map[string]any
-	if err := json.Unmarshal(raw, &out); err != nil {
-		t.Fatalf("%s %s: %d, body is not a JSON object: %q", method, path, resp.StatusCode, raw)
+	if err := json.Unmarshal(raw, out); err != nil {
+		t.Fatalf("%s %s: %d, body is not the expected JSON: %q", method, path, resp.StatusCode, raw)
 	}
-	return resp.StatusCode, out
+	return resp.StatusCode
 }
 
 // Invite invites email into tn and returns the invitation JSON.
