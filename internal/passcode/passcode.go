@@ -131,10 +131,9 @@ func (s *Service) Send(ctx context.Context, tenant *core.Tenant, flow *core.Flow
 			ceiling = errors.As(err, &th) && th.Reason == ReasonAddressSends
 			return err
 		}
-		for _, key := range []string{flowSendKey(flow.ID), clientSendKey(mailKey, clientIP), addressSendKey(mailKey)} {
-			if err := tx.RecordEvent(ctx, tenant.ID, key, now); err != nil {
-				return err
-			}
+		err := tx.RecordEvents(ctx, tenant.ID, now, flowSendKey(flow.ID), clientSendKey(mailKey, clientIP), addressSendKey(mailKey))
+		if err != nil {
+			return err
 		}
 		code, err := s.currentOrNew(ctx, tx, tenant.ID, flow, mailKey, now, note != 0, &outcome)
 		if err != nil {
@@ -157,19 +156,22 @@ func (s *Service) Send(ctx context.Context, tenant *core.Tenant, flow *core.Flow
 	return outcome, nil
 }
 
-// sendAllowed counts the send throttles, cheapest and most specific first.
+// sendAllowed counts the send throttles in one read: the flow's resend
+// interval, then this client's mails to the address, then the address's
+// overall ceiling.
 func (s *Service) sendAllowed(ctx context.Context, tx store.Tx, tenantID, flowID, mailKey, clientIP string, now time.Time) error {
-	_, last, err := tx.CountEvents(ctx, tenantID, flowSendKey(flowID), now.Add(-s.cfg.ResendInterval))
+	flowKey, clientKey, addressKey := flowSendKey(flowID), clientSendKey(mailKey, clientIP), addressSendKey(mailKey)
+	held, err := tx.EventWindows(ctx, tenantID, now.Add(-time.Hour), flowKey, clientKey, addressKey)
 	if err != nil {
 		return err
 	}
-	if d := interval(now, last, s.cfg.ResendInterval); d > 0 {
+	if d := interval(now, held[flowKey].Last, s.cfg.ResendInterval); d > 0 {
 		return &Throttled{Reason: ReasonWait, RetryAfter: d}
 	}
-	if err := check(ctx, tx, tenantID, clientSendKey(mailKey, clientIP), window{s.cfg.ClientHourlySends, time.Hour}, now, ReasonClientSends); err != nil {
+	if err := limit(held[clientKey], window{s.cfg.ClientHourlySends, time.Hour}, now, ReasonClientSends); err != nil {
 		return err
 	}
-	return check(ctx, tx, tenantID, addressSendKey(mailKey), window{s.cfg.HourlySends, time.Hour}, now, ReasonAddressSends)
+	return limit(held[addressKey], window{s.cfg.HourlySends, time.Hour}, now, ReasonAddressSends)
 }
 
 // ceilingReached tells the operator that an address reached its overall
@@ -325,12 +327,7 @@ func (s *Service) Verify(ctx context.Context, tenantID string, flow *core.Flow, 
 		if err := tx.AddPasscodeAttempts(ctx, tenantID, usable); err != nil {
 			return err
 		}
-		for _, key := range []string{flowAttemptKey(flow.ID), clientAttemptKey(clientIP)} {
-			if err := tx.RecordEvent(ctx, tenantID, key, now); err != nil {
-				return err
-			}
-		}
-		return nil
+		return tx.RecordEvents(ctx, tenantID, now, flowAttemptKey(flow.ID), clientAttemptKey(clientIP))
 	})
 	if err != nil {
 		return err
@@ -339,11 +336,16 @@ func (s *Service) Verify(ctx context.Context, tenantID string, flow *core.Flow, 
 }
 
 // attemptAllowed counts the wrong-attempt throttles of the flow and of the
-// client. The address has none: wrong codes typed in a stranger's browser
-// must not stop the guest's own (R23).
+// client, in one read. The address has none: wrong codes typed in a
+// stranger's browser must not stop the guest's own (R23).
 func (s *Service) attemptAllowed(ctx context.Context, tx store.Tx, tenantID, flowID, clientIP string, now time.Time) error {
-	if err := check(ctx, tx, tenantID, flowAttemptKey(flowID), window{s.cfg.FlowAttempts, time.Hour}, now, ReasonFlowAttempts); err != nil {
+	flowKey, clientKey := flowAttemptKey(flowID), clientAttemptKey(clientIP)
+	held, err := tx.EventWindows(ctx, tenantID, now.Add(-time.Hour), flowKey, clientKey)
+	if err != nil {
 		return err
 	}
-	return check(ctx, tx, tenantID, clientAttemptKey(clientIP), window{s.cfg.ClientAttempts, time.Hour}, now, ReasonClientAttempt)
+	if err := limit(held[flowKey], window{s.cfg.FlowAttempts, time.Hour}, now, ReasonFlowAttempts); err != nil {
+		return err
+	}
+	return limit(held[clientKey], window{s.cfg.ClientAttempts, time.Hour}, now, ReasonClientAttempt)
 }

@@ -1,7 +1,6 @@
 package passcode
 
 import (
-	"context"
 	"time"
 
 	"guestlist/internal/platform"
@@ -60,16 +59,11 @@ func addressSendKey(mailKey string) string { return "otp-send:" + mailKey }
 func flowAttemptKey(flowID string) string  { return "otp-attempt-flow:" + flowID }
 func clientAttemptKey(ip string) string    { return "otp-attempt-client:" + platform.ThrottleKey(ip) }
 
-// check counts one window rule in tx. It returns a *Throttled with the
-// given reason when the window is full.
-func check(ctx context.Context, tx store.Tx, tenantID, key string, w window, now time.Time, reason string) error {
-	n, _, err := tx.CountEvents(ctx, tenantID, key, now.Add(-w.per))
-	if err != nil || n < w.max {
-		return err
+// limit applies one window rule to what the store holds of its key. It
+// returns a *Throttled with the given reason when the window is full.
+func limit(held store.EventWindow, w window, now time.Time, reason string) error {
+	if held.Count < w.max {
+		return nil
 	}
-	first, err := tx.FirstEvent(ctx, tenantID, key, now.Add(-w.per))
-	if err != nil {
-		return err
-	}
-	return &Throttled{Reason: reason, RetryAfter: w.retry(now, n, first)}
+	return &Throttled{Reason: reason, RetryAfter: w.retry(now, held.Count, held.First)}
 }

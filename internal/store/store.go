@@ -102,9 +102,13 @@ type Tx interface {
 	// CountEvents counts events for key at or after since, and returns the
 	// latest one's time (zero if none).
 	CountEvents(ctx context.Context, tenantID, key string, since time.Time) (int, time.Time, error)
-	// FirstEvent returns the earliest event for key at or after since
-	// (zero if none): when a full window frees its next slot.
-	FirstEvent(ctx context.Context, tenantID, key string, since time.Time) (time.Time, error)
+	// RecordEvents records one event for each of keys at at, in one
+	// statement: a step that feeds several throttles writes once.
+	RecordEvents(ctx context.Context, tenantID string, at time.Time, keys ...string) error
+	// EventWindows counts, for each of keys, the events at or after since
+	// with the earliest and latest of them, in one read; a key with none
+	// is absent from the map.
+	EventWindows(ctx context.Context, tenantID string, since time.Time, keys ...string) (map[string]EventWindow, error)
 
 	CreateSession(ctx context.Context, s *core.Session) error
 	// GetSession returns a live session (not expired at now, not revoked).
@@ -142,6 +146,14 @@ type Tx interface {
 	// older than before, and sent or failed passcode mail (Sensitive)
 	// created before it.
 	Prune(ctx context.Context, before time.Time) error
+}
+
+// EventWindow is what a sliding window holds of one throttle key: how many
+// events, and when the earliest (when a full window frees its next slot)
+// and the latest happened.
+type EventWindow struct {
+	Count       int
+	First, Last time.Time
 }
 
 // UserFilter narrows ListUsers; empty fields match everything.

@@ -47,38 +47,6 @@ func (o ops) RevokeUserSessions(ctx context.Context, tenantID, userID string, at
 	return nil
 }
 
-func (o ops) RecordEvent(ctx context.Context, tenantID, key string, at time.Time) error {
-	_, err := o.wr().ExecContext(ctx, `INSERT INTO events (tenant_id, event_key, at)
-		VALUES ($1, $2, $3)`, tenantID, key, micros(at))
-	if err != nil {
-		return fmt.Errorf("sqlstore: record event: %w", err)
-	}
-	return nil
-}
-
-func (o ops) CountEvents(ctx context.Context, tenantID, key string, since time.Time) (int, time.Time, error) {
-	var n int
-	var latest time.Time
-	err := o.rd().QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MAX(at), 0) FROM events
-		WHERE tenant_id = $1 AND event_key = $2 AND at >= $3`, tenantID, key, micros(since)).
-		Scan(&n, timeCol{&latest})
-	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("sqlstore: count events: %w", err)
-	}
-	return n, latest, nil
-}
-
-func (o ops) FirstEvent(ctx context.Context, tenantID, key string, since time.Time) (time.Time, error) {
-	var first time.Time
-	err := o.rd().QueryRowContext(ctx, `SELECT COALESCE(MIN(at), 0) FROM events
-		WHERE tenant_id = $1 AND event_key = $2 AND at >= $3`, tenantID, key, micros(since)).
-		Scan(timeCol{&first})
-	if err != nil {
-		return time.Time{}, fmt.Errorf("sqlstore: first event: %w", err)
-	}
-	return first, nil
-}
-
 func (o ops) CreateSigningKey(ctx context.Context, k *core.SigningKey) error {
 	_, err := o.wr().ExecContext(ctx, `INSERT INTO signing_keys (id, algorithm, private_jwk,
 		created_at) VALUES ($1, $2, $3, $4)`, k.ID, k.Algorithm, blob(k.PrivateJWK), micros(k.CreatedAt))

@@ -131,11 +131,39 @@ func testEvents(t *testing.T, newStore NewStore) {
 				t.Errorf("count = %d, want %d", n, tc.n)
 			}
 			diff(t, "latest", tc.latest, latest)
-			first, err := s.FirstEvent(ctx, tc.tenant, tc.key, tc.since)
+			windows, err := s.EventWindows(ctx, tc.tenant, tc.since, tc.key, "nope-too")
 			must(t, err)
-			diff(t, "first", tc.first, first)
+			want := map[string]store.EventWindow{}
+			if tc.n > 0 {
+				want[tc.key] = store.EventWindow{Count: tc.n, First: tc.first, Last: tc.latest}
+			}
+			diff(t, "EventWindows", want, windows)
 		})
 	}
+}
+
+// testRecordEvents: several keys in one write, read back in one read, each
+// key on its own and only in its tenant.
+func testRecordEvents(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	twoTenants(ctx, t, s)
+	must(t, s.RecordEvents(ctx, tenantA, at(-time.Hour), "a", "b"))
+	must(t, s.InTx(ctx, func(tx store.Tx) error { return tx.RecordEvents(ctx, tenantA, t0, "a", "c") }))
+	must(t, s.RecordEvents(ctx, tenantB, t0, "a"))
+	must(t, s.RecordEvents(ctx, tenantA, t0)) // no keys: nothing
+	got, err := s.EventWindows(ctx, tenantA, time.Time{}, "a", "b", "c", "d")
+	must(t, err)
+	diff(t, "windows", map[string]store.EventWindow{
+		"a": {Count: 2, First: at(-time.Hour), Last: t0},
+		"b": {Count: 1, First: at(-time.Hour), Last: at(-time.Hour)},
+		"c": {Count: 1, First: t0, Last: t0},
+	}, got)
+	got, err = s.EventWindows(ctx, tenantA, at(-time.Minute), "a", "b")
+	must(t, err)
+	diff(t, "windows since a minute ago", map[string]store.EventWindow{"a": {Count: 1, First: t0, Last: t0}}, got)
+	got, err = s.EventWindows(ctx, tenantA, time.Time{})
+	must(t, err)
+	diff(t, "no keys", map[string]store.EventWindow{}, got)
 }
 
 func testSigningKeys(t *testing.T, newStore NewStore) {

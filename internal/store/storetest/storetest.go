@@ -30,6 +30,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"Passcodes", testPasscodes},
 		subtest{"Sessions", testSessions},
 		subtest{"Events", testEvents},
+		subtest{"RecordEvents", testRecordEvents},
 		subtest{"Mail", testMail},
 		subtest{"SigningKeys", testSigningKeys},
 		subtest{"KeyCheck", testKeyCheck},
