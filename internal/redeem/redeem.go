@@ -105,22 +105,32 @@ func (s *Service) startFlow(ctx context.Context, tenantID string, u *core.User, 
 	return out, err
 }
 
-// otpApplies says whether this guest signs in with a passcode: the tenant
-// allows it (R20) and the guest either has not redeemed yet or redeemed with
-// it (R11: the redeemed method is locked in).
+// otpApplies says whether this guest signs in with a passcode: it is the
+// guest's method (the one they are locked to, R11, or the one a redemption
+// would choose, R10) and the tenant allows it (R20).
 func (s *Service) otpApplies(tenant *core.Tenant, u *core.User) bool {
-	if !s.deploy.EmailOTPEnabled(tenant, s.now()) {
-		return false
+	m := methodOf(u)
+	return m == core.MethodOTP && s.available(tenant, m)
+}
+
+// methodOf is the method u signs in with: the one they redeemed with,
+// locked in (R11), or for a guest who has not redeemed the one a
+// redemption chooses now (R10: the passcode, the only method so far).
+func methodOf(u *core.User) core.Method {
+	if u.ExternalUserState == core.StateAccepted {
+		return u.Method
 	}
-	if u.ExternalUserState != core.StateAccepted {
-		return true
+	return core.MethodOTP
+}
+
+// available says whether the tenant allows m now: turning a method off
+// ends the access of the guests locked to it (R26).
+func (s *Service) available(tenant *core.Tenant, m core.Method) bool {
+	switch m {
+	case core.MethodOTP:
+		return s.deploy.EmailOTPEnabled(tenant, s.now())
 	}
-	for _, id := range u.Identities {
-		if id.Issuer == core.IssuerMail {
-			return true
-		}
-	}
-	return false
+	return false // no other method exists yet
 }
 
 // flowStart is where a flow comes from and leads. email, when set, is the
@@ -209,7 +219,7 @@ func (s *Service) Verified(ctx context.Context, tx store.Tx, tenant *core.Tenant
 	now := s.now()
 	sess := core.Session{
 		TenantID: f.TenantID, ID: s.keys.HashID(sessionPurpose, cookie), UserID: f.UserID,
-		AMR: "otp", CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL),
+		AMR: core.MethodOTP.AMR(), CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL),
 	}
 	f.ID, f.Step = newID, core.FlowVerified
 	if err := tx.SetLastSignIn(ctx, f.TenantID, f.UserID, now); err != nil {
@@ -221,7 +231,9 @@ func (s *Service) Verified(ctx context.Context, tx store.Tx, tenant *core.Tenant
 // Accept records the guest's consent and redeems the invitation: the
 // invitation turns Completed and the user Accepted with the mail identity,
 // both conditionally, so of two browsers finishing at once exactly one wins
-// (R6). The loser gets ErrRedeemed; its flow is spent either way.
+// (R6). The loser gets ErrRedeemed; its flow is spent either way. On
+// success u is the redeemed guest, with the method they are now locked to
+// (R11).
 func (s *Service) Accept(ctx context.Context, f *core.Flow, u *core.User) error {
 	if f.InvitationID == "" {
 		// Started by typing the address: redeem the guest's newest pending
@@ -232,7 +244,9 @@ func (s *Service) Accept(ctx context.Context, f *core.Flow, u *core.User) error 
 		}
 		f.InvitationID = id
 	}
+	var accepted *core.User
 	err := s.st.InTx(ctx, func(tx store.Tx) error {
+		accepted = nil
 		if err := tx.SetFlowStep(ctx, f.TenantID, f.ID, core.FlowVerified, core.FlowDone); err != nil {
 			if errors.Is(err, core.ErrConflict) {
 				return ErrWrongStep
@@ -248,13 +262,23 @@ func (s *Service) Accept(ctx context.Context, f *core.Flow, u *core.User) error 
 				return err
 			}
 		}
-		ids := []core.Identity{{SignInType: "federated", Issuer: core.IssuerMail, IssuerAssignedID: u.Mail}}
-		err := tx.AcceptUser(ctx, f.TenantID, u.ID, ids, now)
+		m := core.MethodOTP
+		ids := []core.Identity{m.Identity("", u.Mail)}
+		err := tx.AcceptUser(ctx, f.TenantID, u.ID, m, ids, now)
 		if errors.Is(err, core.ErrConflict) {
 			return ErrRedeemed // another invitation of the same guest won
 		}
+		if err == nil {
+			accepted = &core.User{}
+			*accepted = *u
+			accepted.ExternalUserState, accepted.StateChangedAt = core.StateAccepted, now
+			accepted.Method, accepted.Identities = m, ids
+		}
 		return err
 	})
+	if accepted != nil && err == nil {
+		*u = *accepted // the page goes on with the redeemed guest
+	}
 	if errors.Is(err, ErrRedeemed) {
 		// The losing transaction rolled back whole; only spend the flow.
 		if e := s.st.SetFlowStep(ctx, f.TenantID, f.ID, core.FlowVerified, core.FlowDone); e != nil && !errors.Is(e, core.ErrConflict) {
@@ -268,7 +292,7 @@ func (s *Service) Accept(ctx context.Context, f *core.Flow, u *core.User) error 
 // SkipWithSession moves a new flow past the passcode when the browser
 // already has a live session of the same guest (SPEC R24).
 func (s *Service) SkipWithSession(ctx context.Context, f *core.Flow, sess *core.Session) (bool, error) {
-	if sess == nil || sess.UserID != f.UserID || sess.AMR != "otp" {
+	if sess == nil || sess.UserID != f.UserID || sess.AMR != core.MethodOTP.AMR() {
 		return false, nil
 	}
 	err := s.st.SetFlowStep(ctx, f.TenantID, f.ID, core.FlowStarted, core.FlowVerified)

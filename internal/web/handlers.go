@@ -242,7 +242,7 @@ func (p *Pages) finishFlow(w http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	if q.flow.AuthRequestID != "" {
-		p.completeAuthRequest(w, r, q, q.flow.AuthRequestID, q.user.ID, time.Time{})
+		p.completeAuthRequest(w, r, q, q.flow.AuthRequestID, q.user.ID, time.Time{}, q.user.Method.AMR())
 		return
 	}
 	if err := p.redeem.SignedIn(r.Context(), q.tenant.ID, q.user.ID); err != nil {

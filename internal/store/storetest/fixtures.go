@@ -52,7 +52,7 @@ func newUser(tenantID, id, mail string) *core.User {
 		StateChangedAt:    at(-time.Hour),
 		CreationType:      core.CreationTypeInvitation,
 		Identities: []core.Identity{
-			{SignInType: "emailAddress", Issuer: core.IssuerMail, IssuerAssignedID: mail},
+			{SignInType: core.SignInTypeFederated, Issuer: core.IssuerMail, IssuerAssignedID: mail},
 		},
 		PreferredLanguage: "sv",
 		LastSignInAt:      at(-time.Minute),
