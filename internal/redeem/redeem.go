@@ -189,45 +189,6 @@ func (s *Service) Flow(ctx context.Context, tenant *core.Tenant, cookie string) 
 	return f, u, nil
 }
 
-// Verified is run by the passcode check in its transaction: the flow moves
-// on, a session starts (R24) and the user's last sign-in is now. The flow
-// also gets a new id, so the cookie that named it until now — of which a
-// stranger may hold a planted copy — stops naming it in the same
-// transaction that accepts the code. It returns the new session and flow
-// cookie values.
-func (s *Service) Verified(ctx context.Context, tx store.Tx, tenant *core.Tenant, f *core.Flow, u *core.User, lang string) (session, flow platform.Secret, err error) {
-	if u == nil {
-		return "", "", ErrNoFlow // no code is ever mailed for such a flow
-	}
-	if !s.otpApplies(tenant, u) {
-		return "", "", ErrOTPOff // turned off after the code was sent (R26)
-	}
-	if lang != "" && lang != u.PreferredLanguage {
-		if err := tx.SetPreferredLanguage(ctx, f.TenantID, u.ID, lang); err != nil {
-			return "", "", notFoundAs(err, ErrNoFlow)
-		}
-	}
-	flowCookie := platform.NewToken()
-	newID := s.keys.HashID(flowPurpose, flowCookie)
-	if err := tx.RekeyFlow(ctx, f.TenantID, f.ID, newID, core.FlowStarted, core.FlowVerified); err != nil {
-		if errors.Is(err, core.ErrConflict) {
-			return "", "", ErrWrongStep
-		}
-		return "", "", err
-	}
-	cookie := platform.NewToken()
-	now := s.now()
-	sess := core.Session{
-		TenantID: f.TenantID, ID: s.keys.HashID(sessionPurpose, cookie), UserID: f.UserID,
-		AMR: core.MethodOTP.AMR(), CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL),
-	}
-	f.ID, f.Step = newID, core.FlowVerified
-	if err := tx.SetLastSignIn(ctx, f.TenantID, f.UserID, now); err != nil {
-		return "", "", notFoundAs(err, ErrNoFlow) // the guest was deleted meanwhile
-	}
-	return platform.Secret(cookie), platform.Secret(flowCookie), tx.CreateSession(ctx, &sess)
-}
-
 // Accept records the guest's consent and redeems the invitation: the
 // invitation turns Completed and the user Accepted with the mail identity,
 // both conditionally, so of two browsers finishing at once exactly one wins
@@ -333,9 +294,6 @@ func (s *Service) Session(ctx context.Context, tenant *core.Tenant, cookie strin
 	}
 	return sess, u, nil
 }
-
-// SessionTTL is how long a new session lasts.
-func (s *Service) SessionTTL() time.Duration { return s.cfg.SessionTTL }
 
 // notFoundAs turns a not-found error into the caller's own error; any other
 // error passes through.

@@ -10,9 +10,7 @@ import (
 	"guestlist/internal/compose"
 	"guestlist/internal/core"
 	"guestlist/internal/passcode"
-	"guestlist/internal/platform"
 	"guestlist/internal/redeem"
-	"guestlist/internal/store"
 )
 
 // redeemLink opens the link from the invitation: it starts a flow, sets its
@@ -169,20 +167,17 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 		p.internal(w, q.base(), err)
 		return
 	}
-	var sessCookie, flowCookie platform.Secret
-	flow := *q.flow // Verified moves it to a new id; a retried transaction starts from the old one
-	err = p.passcode.Verify(r.Context(), q.tenant.ID, q.flow, mailKey, r.PostFormValue("code"), clientIP(r), func(tx store.Tx) error {
-		f := flow
-		var err error
-		sessCookie, flowCookie, err = p.redeem.Verified(r.Context(), tx, q.tenant, &f, q.user, q.loc.Lang)
-		q.flow = &f
-		return err
-	})
+	proof, err := p.passcode.Proof(q.tenant.ID, q.flow, mailKey, r.PostFormValue("code"), clientIP(r))
+	var done *redeem.Completed
+	if err == nil {
+		done, err = p.redeem.Complete(r.Context(), q.tenant, q.flow, q.user, proof, q.loc.Lang)
+	}
 	var th *passcode.Throttled
 	switch {
 	case err == nil:
-		p.setCookie(w, "session", q.tenant.ID, sessCookie, p.redeem.SessionTTL())
-		p.setCookie(w, "flow", q.tenant.ID, flowCookie, q.flow.ExpiresAt.Sub(q.flow.CreatedAt))
+		q.flow = &done.Flow
+		p.setCookie(w, "session", q.tenant.ID, done.Session, done.SessionTTL)
+		p.setCookie(w, "flow", q.tenant.ID, done.FlowCookie, q.flow.ExpiresAt.Sub(q.flow.CreatedAt))
 		p.afterVerified(w, r, q)
 	case errors.Is(err, passcode.ErrMalformed):
 		p.r.code(w, http.StatusBadRequest, p.codePage(q, "", "code.malformed", 0))
