@@ -18,14 +18,19 @@ const (
 	MethodOTP        Method = "otp"        // R10 step 5: email one-time passcode (R20–R26)
 )
 
-// AMR is the authentication method reference (RFC 8176 section 2) that
-// sessions and token families of this method carry, so that a session or a
-// refresh can be checked against the method the guest is locked to. It is
-// "" for a method that has none yet: nothing signs in with it.
+// AMR is the authentication method reference that sessions and token
+// families of this method carry, so that a session or a refresh can be
+// checked against the method the guest is locked to (R11, R26). The values
+// are RFC 8176 section 2's ("otp", "pwd"), and for an assertion of another
+// provider "fed", as Entra ID issues it.
 func (m Method) AMR() string {
 	switch m {
 	case MethodOTP:
-		return "otp" // RFC 8176: a one-time password
+		return "otp"
+	case MethodHomeTenant, MethodPersonal:
+		return "pwd"
+	case MethodFederation, MethodGoogle:
+		return "fed"
 	}
 	return ""
 }

@@ -20,11 +20,11 @@ var ErrAccessEnded = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied
 // use, so a change takes effect on every process at once; the events that
 // take access away also revoke what the guest holds (store.Access), so
 // nothing returns when the rule allows it again.
-func (s *Service) maySignIn(tenant *core.Tenant, u *core.User, amr string) bool {
+func (s *Service) maySignIn(ctx context.Context, tenant *core.Tenant, u *core.User, amr string) (bool, error) {
 	// Blocking a user (Graph's accountEnabled, R43) refuses here once the
 	// user model has it.
-	m := methodOf(u)
-	return amr != "" && amr == m.AMR() && s.available(tenant, m)
+	m, ok, err := s.usable(ctx, tenant, u)
+	return ok && amr != "" && amr == m.AMR(), err
 }
 
 // MayUse reports whether the user may still use the application (client
@@ -42,7 +42,9 @@ func (s *Service) MayUse(ctx context.Context, tenant *core.Tenant, userID, clien
 	if len(amr) > 0 {
 		method = amr[0]
 	}
-	if !s.maySignIn(tenant, u, method) || u.ExternalUserState != core.StateAccepted {
+	if ok, err := s.maySignIn(ctx, tenant, u, method); err != nil {
+		return err
+	} else if !ok || u.ExternalUserState != core.StateAccepted {
 		return ErrAccessEnded
 	}
 	app, err := s.st.GetApplication(ctx, tenant.ID, clientID)

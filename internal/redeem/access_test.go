@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"guestlist/internal/core"
+	"guestlist/internal/idp/otp"
 	"guestlist/internal/platform"
 	"guestlist/internal/policy"
 	"guestlist/internal/redeem"
@@ -56,8 +57,12 @@ func TestMayUse(t *testing.T) {
 	keys, err := platform.NewKeyring(make([]byte, 32))
 	must(err)
 	clock := func() time.Time { return now }
-	public := redeem.New(st, keys, clock, policy.Deployment{Profile: policy.ProfilePublic}, redeem.Config{})
-	government := redeem.New(st, keys, clock, policy.Deployment{Profile: policy.ProfileGovernment}, redeem.Config{})
+	engine := func(d policy.Deployment) *redeem.Service {
+		on := func(t *core.Tenant) bool { return d.EmailOTPEnabled(t, now) }
+		return redeem.New(st, keys, clock, d, redeem.Config{}, otp.New(nil, on))
+	}
+	public := engine(policy.Deployment{Profile: policy.ProfilePublic})
+	government := engine(policy.Deployment{Profile: policy.ProfileGovernment})
 	off := *tenant
 	off.EmailOTP = core.OTPDisabled
 	otp := []string{"otp"}

@@ -75,7 +75,9 @@ func (s *Service) verified(ctx context.Context, tx store.Tx, tenant *core.Tenant
 	if u == nil {
 		return nil, ErrNoFlow // no code is ever mailed for such a flow
 	}
-	if methodOf(u) != m || !s.available(tenant, m) {
+	if chosen, ok, err := s.usable(ctx, tenant, u); err != nil {
+		return nil, err
+	} else if !ok || chosen != m {
 		return nil, ErrOTPOff // turned off after the code was sent (R26)
 	}
 	if lang != "" && lang != u.PreferredLanguage {

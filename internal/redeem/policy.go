@@ -50,7 +50,9 @@ func (s *Service) endOTPAccess(ctx context.Context, tx store.Tx, tenantID string
 	}
 	now := s.now()
 	for _, u := range users {
-		if methodOf(&u) != core.MethodOTP {
+		// A pending guest's only sessions are passcode sessions of a
+		// redemption under way.
+		if u.ExternalUserState == core.StateAccepted && u.Method != core.MethodOTP {
 			continue
 		}
 		if err := tx.EndUserAccess(ctx, tenantID, u.ID, now); err != nil {

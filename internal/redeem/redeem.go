@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"guestlist/internal/core"
+	"guestlist/internal/idp"
 	"guestlist/internal/invite"
 	"guestlist/internal/platform"
 	"guestlist/internal/policy"
@@ -26,22 +27,24 @@ type Config struct {
 
 // Service runs sign-in flows and sessions.
 type Service struct {
-	st     store.Store
-	keys   *platform.Keyring
-	now    platform.Clock
-	deploy policy.Deployment
-	cfg    Config
+	st      store.Store
+	keys    *platform.Keyring
+	now     platform.Clock
+	deploy  policy.Deployment
+	cfg     Config
+	methods []idp.Method
 }
 
-// New returns a Service.
-func New(st store.Store, keys *platform.Keyring, now platform.Clock, deploy policy.Deployment, cfg Config) *Service {
+// New returns a Service that signs guests in with methods, chosen in the
+// order of SPEC R10 (DefaultOrder).
+func New(st store.Store, keys *platform.Keyring, now platform.Clock, deploy policy.Deployment, cfg Config, methods ...idp.Method) *Service {
 	if cfg.FlowTTL <= 0 {
 		cfg.FlowTTL = time.Hour
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 24 * time.Hour
 	}
-	return &Service{st: st, keys: keys, now: now, deploy: deploy, cfg: cfg}
+	return &Service{st: st, keys: keys, now: now, deploy: deploy, cfg: cfg, methods: methods}
 }
 
 // Errors a guest page turns into a message.
@@ -81,7 +84,9 @@ func (s *Service) StartFromToken(ctx context.Context, tenant *core.Tenant, token
 	if err != nil { // not found: the guest was deleted
 		return nil, notFoundAs(err, ErrBadLink)
 	}
-	if !s.otpApplies(tenant, u) {
+	if _, ok, err := s.usable(ctx, tenant, u); err != nil {
+		return nil, err
+	} else if !ok {
 		return nil, ErrOTPOff
 	}
 	return s.startFlow(ctx, tenant.ID, u, flowStart{invitationID: inv.ID, redirectURL: inv.RedirectURL}, lang, uiLocale, clientIP)
@@ -105,44 +110,10 @@ func (s *Service) startFlow(ctx context.Context, tenantID string, u *core.User, 
 	return out, err
 }
 
-// otpApplies says whether this guest signs in with a passcode: it is the
-// guest's method (the one they are locked to, R11, or the one a redemption
-// would choose, R10) and the tenant allows it (R20).
-func (s *Service) otpApplies(tenant *core.Tenant, u *core.User) bool {
-	m := methodOf(u)
-	return m == core.MethodOTP && s.available(tenant, m)
-}
-
-// methodOf is the method u signs in with: the one they redeemed with,
-// locked in (R11), or for a guest who has not redeemed the one a
-// redemption chooses now (R10: the passcode, the only method so far).
-func methodOf(u *core.User) core.Method {
-	if u.ExternalUserState == core.StateAccepted {
-		return u.Method
-	}
-	return core.MethodOTP
-}
-
-// available says whether the tenant allows m now: turning a method off
-// ends the access of the guests locked to it (R26).
-func (s *Service) available(tenant *core.Tenant, m core.Method) bool {
-	switch m {
-	case core.MethodOTP:
-		return s.deploy.EmailOTPEnabled(tenant, s.now())
-	}
-	return false // no other method exists yet
-}
-
 // flowStart is where a flow comes from and leads. email, when set, is the
 // address as typed (else the user's).
 type flowStart struct {
 	invitationID, redirectURL, authRequestID, appID, email string
-}
-
-// OTPApplies says whether Send code may mail u a code: u is a guest of the
-// tenant and signs in with a passcode (R20, R11). A nil u has no user.
-func (s *Service) OTPApplies(tenant *core.Tenant, u *core.User) bool {
-	return u != nil && s.otpApplies(tenant, u)
 }
 
 func (s *Service) createFlow(ctx context.Context, tx store.Tx, tenantID string, u *core.User, from flowStart, uiLocale, clientIP string) (*Started, error) {
@@ -183,7 +154,9 @@ func (s *Service) Flow(ctx context.Context, tenant *core.Tenant, cookie string) 
 	if u == nil {
 		return nil, nil, ErrNoFlow // cannot be past the code without a user
 	}
-	if !s.otpApplies(tenant, u) {
+	if _, ok, err := s.usable(ctx, tenant, u); err != nil {
+		return nil, nil, err
+	} else if !ok {
 		return nil, nil, ErrOTPOff
 	}
 	return f, u, nil
@@ -289,7 +262,9 @@ func (s *Service) Session(ctx context.Context, tenant *core.Tenant, cookie strin
 	if err != nil {
 		return nil, nil, notFoundAs(err, none)
 	}
-	if !s.maySignIn(tenant, u, sess.AMR) {
+	if ok, err := s.maySignIn(ctx, tenant, u, sess.AMR); err != nil {
+		return nil, nil, err
+	} else if !ok {
 		return nil, nil, none
 	}
 	return sess, u, nil

@@ -2,13 +2,12 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
-	"guestlist/internal/compose"
 	"guestlist/internal/core"
+	"guestlist/internal/idp"
 	"guestlist/internal/passcode"
 	"guestlist/internal/redeem"
 )
@@ -71,21 +70,9 @@ func (p *Pages) sendCode(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	mailKey, err := flowMailKey(q.flow)
-	if err != nil {
-		p.internal(w, q.base(), err)
-		return
-	}
 	// Whether the address gets a code or a note is for its owner to read
 	// in the mail; the page is the same (R7, R25, R26).
-	var note compose.NoteKind
-	switch {
-	case q.user == nil:
-		note = compose.NoteNotInvited
-	case !p.redeem.OTPApplies(q.tenant, q.user):
-		note = compose.NoteOTPOff
-	}
-	out, err := p.passcode.Send(r.Context(), q.tenant, q.flow, mailKey, q.loc.Lang, clientIP(r), q.tenant.PasscodeInSubject, note)
+	began, err := p.redeem.Begin(r.Context(), q.tenant, q.flow, q.user, q.loc.Lang, clientIP(r))
 	var th *passcode.Throttled
 	switch {
 	case errors.As(err, &th):
@@ -103,7 +90,7 @@ func (p *Pages) sendCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notice := "code.newsent"
-	if out == passcode.SentSame {
+	if began.Resent {
 		notice = "code.resent"
 	}
 	if r.URL.Query().Get("from") != "code" {
@@ -162,16 +149,8 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	mailKey, err := flowMailKey(q.flow)
-	if err != nil {
-		p.internal(w, q.base(), err)
-		return
-	}
-	proof, err := p.passcode.Proof(q.tenant.ID, q.flow, mailKey, r.PostFormValue("code"), clientIP(r))
-	var done *redeem.Completed
-	if err == nil {
-		done, err = p.redeem.Complete(r.Context(), q.tenant, q.flow, q.user, proof, q.loc.Lang)
-	}
+	done, err := p.redeem.Prove(r.Context(), q.tenant, q.flow, q.user,
+		idp.Answer{Secret: r.PostFormValue("code"), ClientIP: clientIP(r)}, q.loc.Lang)
 	var th *passcode.Throttled
 	switch {
 	case err == nil:
@@ -194,16 +173,6 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 	default:
 		p.flowError(w, q, err)
 	}
-}
-
-// flowMailKey is the key the passcode throttles count the flow's address
-// by: the same for a guest's flow and for one with no user behind it.
-func flowMailKey(f *core.Flow) (string, error) {
-	addr, err := core.ParseAddress(f.Email)
-	if err != nil {
-		return "", fmt.Errorf("web: flow address: %w", err)
-	}
-	return addr.Key(), nil
 }
 
 // afterVerified sends a verified flow on: the no-access page when the
