@@ -158,7 +158,8 @@ func (p *Pages) startSignin(w http.ResponseWriter, r *http.Request) {
 		p.flowError(w, q, err)
 	default:
 		p.setCookie(w, "flow", q.tenant.ID, st.Cookie, st.Flow.ExpiresAt.Sub(st.Flow.CreatedAt))
-		seeOther(w, r, q.path("/signin/passcode"))
+		q.flow = &st.Flow
+		p.next(w, r, q)
 	}
 }
 
