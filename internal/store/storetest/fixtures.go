@@ -120,7 +120,7 @@ func newSession(tenantID, id, userID string, expires time.Time) *core.Session {
 		TenantID:  tenantID,
 		ID:        id,
 		UserID:    userID,
-		AMR:       "otp",
+		AMR:       core.MethodOTP.AMR(),
 		CreatedAt: at(-time.Minute),
 		ExpiresAt: expires,
 	}
