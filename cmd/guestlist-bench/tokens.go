@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"guestlist/internal/core"
 	"guestlist/internal/invite"
 	"guestlist/internal/platform"
 	"guestlist/internal/server"
@@ -204,7 +205,7 @@ func (rp *relyingParty) codes(ctx context.Context, app *server.Server, client *h
 		for _, c := range client.Jar.Cookies(login) {
 			page.AddCookie(c)
 		}
-		if err := app.Provider.Complete(page, t, id, rp.guestID, time.Time{}, []string{"otp"}); err != nil {
+		if err := app.Provider.Complete(page, t, id, rp.guestID, time.Time{}, []string{core.MethodOTP.AMR()}); err != nil {
 			return nil, err
 		}
 		resp, err = client.Get(app.Provider.CallbackURL(ctx, t, id))

@@ -108,6 +108,7 @@ type User struct {
 	StateChangedAt    time.Time
 	CreationType      string
 	Identities        []Identity
+	Method            Method    // how the guest redeemed (R10, R11); MethodNone while pending
 	PreferredLanguage string    // last language the guest's browser used
 	LastSignInAt      time.Time // signInActivity.lastSignInDateTime
 	CreatedAt         time.Time

@@ -196,7 +196,8 @@ func (s *Service) findOrCreate(ctx context.Context, tx store.Tx, tenant *core.Te
 	return u, tx.CreateUser(ctx, u)
 }
 
-// reset implements SPEC R13: back to PendingAcceptance, identities cleared,
+// reset implements SPEC R13: back to PendingAcceptance, identities and the
+// locked-in method (R11) cleared,
 // sessions and every token revoked, object id and everything attached to
 // it kept.
 func (s *Service) reset(ctx context.Context, tx store.Tx, tenant *core.Tenant, userID string, addr core.Address, newAddr bool) (*core.User, error) {
@@ -218,7 +219,7 @@ func (s *Service) reset(ctx context.Context, tx store.Tx, tenant *core.Tenant, u
 	}
 	u.ExternalUserState = core.StatePendingAcceptance
 	u.StateChangedAt = now
-	u.Identities = nil
+	u.Identities, u.Method = nil, core.MethodNone // the next redemption chooses afresh (R10)
 	if err := tx.UpdateUser(ctx, u); err != nil {
 		return nil, err
 	}

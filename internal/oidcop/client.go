@@ -145,10 +145,17 @@ func (s *storage) userClaims(ctx context.Context, info *oidc.UserInfo, tenantID,
 }
 
 // identityProvider is the issuer of the identity the guest redeemed with
-// (R12): "mail" for the email one-time passcode.
+// (R12): "mail" for the email one-time passcode. It is read from the
+// method on the user; only a federation keeps its issuer on the identity.
 func identityProvider(u *core.User) string {
+	if u.Method == core.MethodNone {
+		return "" // not redeemed
+	}
+	if iss := u.Method.Issuer(); iss != "" {
+		return iss
+	}
 	for _, id := range u.Identities {
-		if id.SignInType == "federated" {
+		if id.SignInType == core.SignInTypeFederated {
 			return id.Issuer
 		}
 	}

@@ -271,13 +271,18 @@ var (
 	ErrExpired   = core.Errorf(core.ErrNotFound, "Request_ResourceNotFound", "no live code")
 )
 
-// Verify checks code against the flow's live codes. On a match the code is
-// used and onSuccess runs in the same transaction, so a code is never spent
-// without its effect (a session) being written, nor the reverse. A wrong
-// attempt counts against the code, the flow and the client that made it
-// (never against the address, R23) and is committed before the error
-// returns. Errors: ErrMalformed, ErrWrong, ErrExpired, *Throttled.
-func (s *Service) Verify(ctx context.Context, tenantID string, flow *core.Flow, mailKey, code, clientIP string, onSuccess func(tx store.Tx) error) error {
+// Proof is one typed code for a flow, checked and spent by Check inside
+// the transaction of the sign-in engine, so that a code is never spent
+// without its effect (a session) being written, nor the reverse.
+type Proof struct {
+	s                               *Service
+	tenantID, flowID, mailKey, code string
+	clientIP                        string
+}
+
+// Proof returns the attempt of code for flow, typed from clientIP. Only
+// its shape is checked here, before any transaction. Errors: ErrMalformed.
+func (s *Service) Proof(tenantID string, flow *core.Flow, mailKey, code, clientIP string) (*Proof, error) {
 	code = strings.Map(func(r rune) rune {
 		if r == ' ' || r == '-' {
 			return -1
@@ -285,54 +290,52 @@ func (s *Service) Verify(ctx context.Context, tenantID string, flow *core.Flow, 
 		return r
 	}, strings.TrimSpace(code))
 	if len(code) != s.cfg.Digits || strings.Trim(code, "0123456789") != "" {
-		return ErrMalformed
+		return nil, ErrMalformed
 	}
-	var verdict error
-	err := s.st.InTx(ctx, func(tx store.Tx) error {
-		verdict = nil
-		now := s.now()
-		if err := tx.Lock(ctx, tenantID, "otp:"+mailKey); err != nil {
-			return err
+	return &Proof{s: s, tenantID: tenantID, flowID: flow.ID, mailKey: mailKey, code: code, clientIP: clientIP}, nil
+}
+
+// Method is what a code proves: control of the address (SPEC R21–R24).
+func (p *Proof) Method() core.Method { return core.MethodOTP }
+
+// Check compares the code with the flow's live codes in tx and, on a
+// match, spends it. A wrong attempt counts against the code, the flow and
+// the client that made it (never against the address, R23); it comes back
+// as rejected with a nil err, so that the caller commits the count before
+// it answers. Rejections: ErrWrong, ErrExpired, *Throttled.
+func (p *Proof) Check(ctx context.Context, tx store.Tx) (rejected, err error) {
+	s, now := p.s, p.s.now()
+	if err := tx.Lock(ctx, p.tenantID, "otp:"+p.mailKey); err != nil {
+		return nil, err
+	}
+	if err := s.attemptAllowed(ctx, tx, p.tenantID, p.flowID, p.clientIP, now); err != nil {
+		var th *Throttled
+		if errors.As(err, &th) {
+			return th, nil
 		}
-		if err := s.attemptAllowed(ctx, tx, tenantID, flow.ID, clientIP, now); err != nil {
-			var th *Throttled
-			if errors.As(err, &th) {
-				verdict = th
-				return nil
-			}
-			return err
-		}
-		live, err := tx.LivePasscodes(ctx, tenantID, flow.ID, now)
-		if err != nil {
-			return err
-		}
-		var usable []string
-		for _, p := range live {
-			if p.Attempts >= s.cfg.MaxAttempts {
-				continue // void after too many wrong attempts (R23)
-			}
-			if hmac.Equal(p.CodeHash, s.codeHash(p.ID, code)) {
-				if err := tx.UsePasscode(ctx, tenantID, p.ID, now); err != nil {
-					return err
-				}
-				return onSuccess(tx)
-			}
-			usable = append(usable, p.ID)
-		}
-		if len(usable) == 0 {
-			verdict = ErrExpired
-			return nil
-		}
-		verdict = ErrWrong
-		if err := tx.AddPasscodeAttempts(ctx, tenantID, usable); err != nil {
-			return err
-		}
-		return tx.RecordEvents(ctx, tenantID, now, flowAttemptKey(flow.ID), clientAttemptKey(clientIP))
-	})
+		return nil, err
+	}
+	live, err := tx.LivePasscodes(ctx, p.tenantID, p.flowID, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return verdict
+	var usable []string
+	for _, c := range live {
+		if c.Attempts >= s.cfg.MaxAttempts {
+			continue // void after too many wrong attempts (R23)
+		}
+		if hmac.Equal(c.CodeHash, s.codeHash(c.ID, p.code)) {
+			return nil, tx.UsePasscode(ctx, p.tenantID, c.ID, now)
+		}
+		usable = append(usable, c.ID)
+	}
+	if len(usable) == 0 {
+		return ErrExpired, nil
+	}
+	if err := tx.AddPasscodeAttempts(ctx, p.tenantID, usable); err != nil {
+		return nil, err
+	}
+	return ErrWrong, tx.RecordEvents(ctx, p.tenantID, now, flowAttemptKey(p.flowID), clientAttemptKey(p.clientIP))
 }
 
 // attemptAllowed counts the wrong-attempt throttles of the flow and of the

@@ -14,19 +14,17 @@ import (
 var ErrAccessEnded = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied", "access to the application has ended")
 
 // maySignIn is the one rule of whether u may still sign in to the tenant
-// with the method of a session or a token (amr "otp": an emailed
-// passcode). It is checked on every use, so a change takes effect on every
-// process at once; the events that take access away also revoke what the
-// guest holds (store.Access), so nothing returns when the rule allows it
-// again.
-func (s *Service) maySignIn(tenant *core.Tenant, u *core.User, amr string) bool {
+// with the method of a session or a token, named by its amr: it must be
+// the amr of the guest's method (R11: the redeemed one is locked in) and
+// the tenant must still allow that method (R26). It is checked on every
+// use, so a change takes effect on every process at once; the events that
+// take access away also revoke what the guest holds (store.Access), so
+// nothing returns when the rule allows it again.
+func (s *Service) maySignIn(ctx context.Context, tenant *core.Tenant, u *core.User, amr string) (bool, error) {
 	// Blocking a user (Graph's accountEnabled, R43) refuses here once the
 	// user model has it.
-	switch amr {
-	case "otp":
-		return s.otpApplies(tenant, u)
-	}
-	return false // no other method exists yet
+	m, ok, err := s.usable(ctx, tenant, u)
+	return ok && amr != "" && amr == m.AMR(), err
 }
 
 // MayUse reports whether the user may still use the application (client
@@ -44,7 +42,9 @@ func (s *Service) MayUse(ctx context.Context, tenant *core.Tenant, userID, clien
 	if len(amr) > 0 {
 		method = amr[0]
 	}
-	if !s.maySignIn(tenant, u, method) || u.ExternalUserState != core.StateAccepted {
+	if ok, err := s.maySignIn(ctx, tenant, u, method); err != nil {
+		return err
+	} else if !ok || u.ExternalUserState != core.StateAccepted {
 		return ErrAccessEnded
 	}
 	app, err := s.st.GetApplication(ctx, tenant.ID, clientID)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"guestlist/internal/core"
+	"guestlist/internal/idp/otp"
 	"guestlist/internal/platform"
 	"guestlist/internal/policy"
 	"guestlist/internal/redeem"
@@ -36,28 +37,32 @@ func TestMayUse(t *testing.T) {
 	must(st.CreateTenant(ctx, tenant))
 	must(st.CreateApplication(ctx, &core.Application{TenantID: tenant.ID, AppID: "app", ID: "app-object",
 		ServicePrincipalID: "app-sp", DisplayName: "Portal", CreatedAt: now}))
-	user := func(id string, accept bool, issuer string, assigned bool) {
+	user := func(id string, accept bool, m core.Method, assigned bool) {
 		t.Helper()
 		must(st.CreateUser(ctx, &core.User{TenantID: tenant.ID, ID: id, Mail: id + "@contoso.example",
 			MailKey: id + "@contoso.example", UserType: core.UserTypeGuest,
 			ExternalUserState: core.StatePendingAcceptance, CreationType: core.CreationTypeInvitation, CreatedAt: now}))
 		if accept {
-			must(st.AcceptUser(ctx, tenant.ID, id, []core.Identity{{SignInType: "federated", Issuer: issuer}}, now))
+			must(st.AcceptUser(ctx, tenant.ID, id, m, []core.Identity{m.Identity("https://idp.contoso.example", id)}, now))
 		}
 		if assigned {
 			must(st.CreateAssignment(ctx, &core.Assignment{TenantID: tenant.ID, ID: id + "-a", UserID: id, AppID: "app", CreatedAt: now}))
 		}
 	}
-	user("alice", true, core.IssuerMail, true)
-	user("pending", false, "", true)
-	user("unassigned", true, core.IssuerMail, false)
-	user("federated", true, "https://idp.contoso.example", true)
+	user("alice", true, core.MethodOTP, true)
+	user("pending", false, core.MethodNone, true)
+	user("unassigned", true, core.MethodOTP, false)
+	user("federated", true, core.MethodFederation, true)
 
 	keys, err := platform.NewKeyring(make([]byte, 32))
 	must(err)
 	clock := func() time.Time { return now }
-	public := redeem.New(st, keys, clock, policy.Deployment{Profile: policy.ProfilePublic}, redeem.Config{})
-	government := redeem.New(st, keys, clock, policy.Deployment{Profile: policy.ProfileGovernment}, redeem.Config{})
+	engine := func(d policy.Deployment) *redeem.Service {
+		on := func(t *core.Tenant) bool { return d.EmailOTPEnabled(t, now) }
+		return redeem.New(st, keys, clock, d, redeem.Config{}, otp.New(nil, on))
+	}
+	public := engine(policy.Deployment{Profile: policy.ProfilePublic})
+	government := engine(policy.Deployment{Profile: policy.ProfileGovernment})
 	off := *tenant
 	off.EmailOTP = core.OTPDisabled
 	otp := []string{"otp"}

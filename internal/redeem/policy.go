@@ -2,7 +2,6 @@ package redeem
 
 import (
 	"context"
-	"slices"
 
 	"guestlist/internal/core"
 	"guestlist/internal/store"
@@ -51,9 +50,9 @@ func (s *Service) endOTPAccess(ctx context.Context, tx store.Tx, tenantID string
 	}
 	now := s.now()
 	for _, u := range users {
-		otp := u.ExternalUserState != core.StateAccepted ||
-			slices.ContainsFunc(u.Identities, func(id core.Identity) bool { return id.Issuer == core.IssuerMail })
-		if !otp {
+		// A pending guest's only sessions are passcode sessions of a
+		// redemption under way.
+		if u.ExternalUserState == core.StateAccepted && u.Method != core.MethodOTP {
 			continue
 		}
 		if err := tx.EndUserAccess(ctx, tenantID, u.ID, now); err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"guestlist/internal/core"
+	"guestlist/internal/idp"
 	"guestlist/internal/invite"
 	"guestlist/internal/platform"
 	"guestlist/internal/policy"
@@ -26,22 +27,24 @@ type Config struct {
 
 // Service runs sign-in flows and sessions.
 type Service struct {
-	st     store.Store
-	keys   *platform.Keyring
-	now    platform.Clock
-	deploy policy.Deployment
-	cfg    Config
+	st      store.Store
+	keys    *platform.Keyring
+	now     platform.Clock
+	deploy  policy.Deployment
+	cfg     Config
+	methods []idp.Method
 }
 
-// New returns a Service.
-func New(st store.Store, keys *platform.Keyring, now platform.Clock, deploy policy.Deployment, cfg Config) *Service {
+// New returns a Service that signs guests in with methods, chosen in the
+// order of SPEC R10 (DefaultOrder).
+func New(st store.Store, keys *platform.Keyring, now platform.Clock, deploy policy.Deployment, cfg Config, methods ...idp.Method) *Service {
 	if cfg.FlowTTL <= 0 {
 		cfg.FlowTTL = time.Hour
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 24 * time.Hour
 	}
-	return &Service{st: st, keys: keys, now: now, deploy: deploy, cfg: cfg}
+	return &Service{st: st, keys: keys, now: now, deploy: deploy, cfg: cfg, methods: methods}
 }
 
 // Errors a guest page turns into a message.
@@ -81,7 +84,9 @@ func (s *Service) StartFromToken(ctx context.Context, tenant *core.Tenant, token
 	if err != nil { // not found: the guest was deleted
 		return nil, notFoundAs(err, ErrBadLink)
 	}
-	if !s.otpApplies(tenant, u) {
+	if _, ok, err := s.usable(ctx, tenant, u); err != nil {
+		return nil, err
+	} else if !ok {
 		return nil, ErrOTPOff
 	}
 	return s.startFlow(ctx, tenant.ID, u, flowStart{invitationID: inv.ID, redirectURL: inv.RedirectURL}, lang, uiLocale, clientIP)
@@ -105,34 +110,10 @@ func (s *Service) startFlow(ctx context.Context, tenantID string, u *core.User, 
 	return out, err
 }
 
-// otpApplies says whether this guest signs in with a passcode: the tenant
-// allows it (R20) and the guest either has not redeemed yet or redeemed with
-// it (R11: the redeemed method is locked in).
-func (s *Service) otpApplies(tenant *core.Tenant, u *core.User) bool {
-	if !s.deploy.EmailOTPEnabled(tenant, s.now()) {
-		return false
-	}
-	if u.ExternalUserState != core.StateAccepted {
-		return true
-	}
-	for _, id := range u.Identities {
-		if id.Issuer == core.IssuerMail {
-			return true
-		}
-	}
-	return false
-}
-
 // flowStart is where a flow comes from and leads. email, when set, is the
 // address as typed (else the user's).
 type flowStart struct {
 	invitationID, redirectURL, authRequestID, appID, email string
-}
-
-// OTPApplies says whether Send code may mail u a code: u is a guest of the
-// tenant and signs in with a passcode (R20, R11). A nil u has no user.
-func (s *Service) OTPApplies(tenant *core.Tenant, u *core.User) bool {
-	return u != nil && s.otpApplies(tenant, u)
 }
 
 func (s *Service) createFlow(ctx context.Context, tx store.Tx, tenantID string, u *core.User, from flowStart, uiLocale, clientIP string) (*Started, error) {
@@ -173,55 +154,20 @@ func (s *Service) Flow(ctx context.Context, tenant *core.Tenant, cookie string) 
 	if u == nil {
 		return nil, nil, ErrNoFlow // cannot be past the code without a user
 	}
-	if !s.otpApplies(tenant, u) {
+	if _, ok, err := s.usable(ctx, tenant, u); err != nil {
+		return nil, nil, err
+	} else if !ok {
 		return nil, nil, ErrOTPOff
 	}
 	return f, u, nil
 }
 
-// Verified is run by the passcode check in its transaction: the flow moves
-// on, a session starts (R24) and the user's last sign-in is now. The flow
-// also gets a new id, so the cookie that named it until now — of which a
-// stranger may hold a planted copy — stops naming it in the same
-// transaction that accepts the code. It returns the new session and flow
-// cookie values.
-func (s *Service) Verified(ctx context.Context, tx store.Tx, tenant *core.Tenant, f *core.Flow, u *core.User, lang string) (session, flow platform.Secret, err error) {
-	if u == nil {
-		return "", "", ErrNoFlow // no code is ever mailed for such a flow
-	}
-	if !s.otpApplies(tenant, u) {
-		return "", "", ErrOTPOff // turned off after the code was sent (R26)
-	}
-	if lang != "" && lang != u.PreferredLanguage {
-		if err := tx.SetPreferredLanguage(ctx, f.TenantID, u.ID, lang); err != nil {
-			return "", "", notFoundAs(err, ErrNoFlow)
-		}
-	}
-	flowCookie := platform.NewToken()
-	newID := s.keys.HashID(flowPurpose, flowCookie)
-	if err := tx.RekeyFlow(ctx, f.TenantID, f.ID, newID, core.FlowStarted, core.FlowVerified); err != nil {
-		if errors.Is(err, core.ErrConflict) {
-			return "", "", ErrWrongStep
-		}
-		return "", "", err
-	}
-	cookie := platform.NewToken()
-	now := s.now()
-	sess := core.Session{
-		TenantID: f.TenantID, ID: s.keys.HashID(sessionPurpose, cookie), UserID: f.UserID,
-		AMR: "otp", CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL),
-	}
-	f.ID, f.Step = newID, core.FlowVerified
-	if err := tx.SetLastSignIn(ctx, f.TenantID, f.UserID, now); err != nil {
-		return "", "", notFoundAs(err, ErrNoFlow) // the guest was deleted meanwhile
-	}
-	return platform.Secret(cookie), platform.Secret(flowCookie), tx.CreateSession(ctx, &sess)
-}
-
 // Accept records the guest's consent and redeems the invitation: the
 // invitation turns Completed and the user Accepted with the mail identity,
 // both conditionally, so of two browsers finishing at once exactly one wins
-// (R6). The loser gets ErrRedeemed; its flow is spent either way.
+// (R6). The loser gets ErrRedeemed; its flow is spent either way. On
+// success u is the redeemed guest, with the method they are now locked to
+// (R11).
 func (s *Service) Accept(ctx context.Context, f *core.Flow, u *core.User) error {
 	if f.InvitationID == "" {
 		// Started by typing the address: redeem the guest's newest pending
@@ -232,7 +178,9 @@ func (s *Service) Accept(ctx context.Context, f *core.Flow, u *core.User) error 
 		}
 		f.InvitationID = id
 	}
+	var accepted *core.User
 	err := s.st.InTx(ctx, func(tx store.Tx) error {
+		accepted = nil
 		if err := tx.SetFlowStep(ctx, f.TenantID, f.ID, core.FlowVerified, core.FlowDone); err != nil {
 			if errors.Is(err, core.ErrConflict) {
 				return ErrWrongStep
@@ -248,13 +196,23 @@ func (s *Service) Accept(ctx context.Context, f *core.Flow, u *core.User) error 
 				return err
 			}
 		}
-		ids := []core.Identity{{SignInType: "federated", Issuer: core.IssuerMail, IssuerAssignedID: u.Mail}}
-		err := tx.AcceptUser(ctx, f.TenantID, u.ID, ids, now)
+		m := core.MethodOTP
+		ids := []core.Identity{m.Identity("", u.Mail)}
+		err := tx.AcceptUser(ctx, f.TenantID, u.ID, m, ids, now)
 		if errors.Is(err, core.ErrConflict) {
 			return ErrRedeemed // another invitation of the same guest won
 		}
+		if err == nil {
+			accepted = &core.User{}
+			*accepted = *u
+			accepted.ExternalUserState, accepted.StateChangedAt = core.StateAccepted, now
+			accepted.Method, accepted.Identities = m, ids
+		}
 		return err
 	})
+	if accepted != nil && err == nil {
+		*u = *accepted // the page goes on with the redeemed guest
+	}
 	if errors.Is(err, ErrRedeemed) {
 		// The losing transaction rolled back whole; only spend the flow.
 		if e := s.st.SetFlowStep(ctx, f.TenantID, f.ID, core.FlowVerified, core.FlowDone); e != nil && !errors.Is(e, core.ErrConflict) {
@@ -268,7 +226,7 @@ func (s *Service) Accept(ctx context.Context, f *core.Flow, u *core.User) error 
 // SkipWithSession moves a new flow past the passcode when the browser
 // already has a live session of the same guest (SPEC R24).
 func (s *Service) SkipWithSession(ctx context.Context, f *core.Flow, sess *core.Session) (bool, error) {
-	if sess == nil || sess.UserID != f.UserID || sess.AMR != "otp" {
+	if sess == nil || sess.UserID != f.UserID || sess.AMR != core.MethodOTP.AMR() {
 		return false, nil
 	}
 	err := s.st.SetFlowStep(ctx, f.TenantID, f.ID, core.FlowStarted, core.FlowVerified)
@@ -304,14 +262,13 @@ func (s *Service) Session(ctx context.Context, tenant *core.Tenant, cookie strin
 	if err != nil {
 		return nil, nil, notFoundAs(err, none)
 	}
-	if !s.maySignIn(tenant, u, sess.AMR) {
+	if ok, err := s.maySignIn(ctx, tenant, u, sess.AMR); err != nil {
+		return nil, nil, err
+	} else if !ok {
 		return nil, nil, none
 	}
 	return sess, u, nil
 }
-
-// SessionTTL is how long a new session lasts.
-func (s *Service) SessionTTL() time.Duration { return s.cfg.SessionTTL }
 
 // notFoundAs turns a not-found error into the caller's own error; any other
 // error passes through.

@@ -53,12 +53,12 @@ type Tx interface {
 	UserByMail(ctx context.Context, tenantID, mailKey string) (*core.User, error)
 	ListUsers(ctx context.Context, tenantID string, f UserFilter) ([]core.User, error)
 	// UpdateUser writes every mutable field of u (display name, state,
-	// identities, preferred language, type).
+	// identities, method, preferred language, type).
 	UpdateUser(ctx context.Context, u *core.User) error
-	// AcceptUser moves a PendingAcceptance user to Accepted with the given
-	// identities; core.ErrConflict if the user is not pending (another
-	// redemption won).
-	AcceptUser(ctx context.Context, tenantID, userID string, ids []core.Identity, at time.Time) error
+	// AcceptUser moves a PendingAcceptance user to Accepted with the
+	// method they redeemed with and its identities; core.ErrConflict if the
+	// user is not pending (another redemption won).
+	AcceptUser(ctx context.Context, tenantID, userID string, m core.Method, ids []core.Identity, at time.Time) error
 	SetPreferredLanguage(ctx context.Context, tenantID, userID, lang string) error
 	// DeleteUser removes the user with their sessions, invitations and
 	// sign-in flows (and those flows' passcodes).

@@ -2,17 +2,14 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
-	"guestlist/internal/compose"
 	"guestlist/internal/core"
+	"guestlist/internal/idp"
 	"guestlist/internal/passcode"
-	"guestlist/internal/platform"
 	"guestlist/internal/redeem"
-	"guestlist/internal/store"
 )
 
 // redeemLink opens the link from the invitation: it starts a flow, sets its
@@ -34,17 +31,14 @@ func (p *Pages) redeemLink(w http.ResponseWriter, r *http.Request) {
 		p.flowError(w, q, err)
 		return
 	}
-	skipped, err := p.redeem.SkipWithSession(r.Context(), &st.Flow, sess)
-	if err != nil {
+	// A live session moves the flow past the passcode; its step then says
+	// where it goes.
+	if _, err := p.redeem.SkipWithSession(r.Context(), &st.Flow, sess); err != nil {
 		p.flowError(w, q, err)
 		return
 	}
-	if skipped {
-		q.flow, q.user = &st.Flow, &st.User
-		p.afterVerified(w, r, q)
-		return
-	}
-	seeOther(w, r, q.path("/signin/passcode"))
+	q.flow, q.user = &st.Flow, &st.User
+	p.next(w, r, q)
 }
 
 // startedFlow is withFlow for the passcode steps: a flow already past
@@ -52,7 +46,7 @@ func (p *Pages) redeemLink(w http.ResponseWriter, r *http.Request) {
 func (p *Pages) startedFlow(w http.ResponseWriter, r *http.Request) (*req, bool) {
 	q, ok := p.withFlow(w, r)
 	if ok && q.flow.Step != core.FlowStarted {
-		p.afterVerified(w, r, q)
+		p.next(w, r, q)
 		return nil, false
 	}
 	return q, ok
@@ -73,21 +67,9 @@ func (p *Pages) sendCode(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	mailKey, err := flowMailKey(q.flow)
-	if err != nil {
-		p.internal(w, q.base(), err)
-		return
-	}
 	// Whether the address gets a code or a note is for its owner to read
 	// in the mail; the page is the same (R7, R25, R26).
-	var note compose.NoteKind
-	switch {
-	case q.user == nil:
-		note = compose.NoteNotInvited
-	case !p.redeem.OTPApplies(q.tenant, q.user):
-		note = compose.NoteOTPOff
-	}
-	out, err := p.passcode.Send(r.Context(), q.tenant, q.flow, mailKey, q.loc.Lang, clientIP(r), q.tenant.PasscodeInSubject, note)
+	began, err := p.redeem.Begin(r.Context(), q.tenant, q.flow, q.user, q.loc.Lang, clientIP(r))
 	var th *passcode.Throttled
 	switch {
 	case errors.As(err, &th):
@@ -105,7 +87,7 @@ func (p *Pages) sendCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notice := "code.newsent"
-	if out == passcode.SentSame {
+	if began.Resent {
 		notice = "code.resent"
 	}
 	if r.URL.Query().Get("from") != "code" {
@@ -164,26 +146,15 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	mailKey, err := flowMailKey(q.flow)
-	if err != nil {
-		p.internal(w, q.base(), err)
-		return
-	}
-	var sessCookie, flowCookie platform.Secret
-	flow := *q.flow // Verified moves it to a new id; a retried transaction starts from the old one
-	err = p.passcode.Verify(r.Context(), q.tenant.ID, q.flow, mailKey, r.PostFormValue("code"), clientIP(r), func(tx store.Tx) error {
-		f := flow
-		var err error
-		sessCookie, flowCookie, err = p.redeem.Verified(r.Context(), tx, q.tenant, &f, q.user, q.loc.Lang)
-		q.flow = &f
-		return err
-	})
+	done, err := p.redeem.Prove(r.Context(), q.tenant, q.flow, q.user,
+		idp.Answer{Secret: r.PostFormValue("code"), ClientIP: clientIP(r)}, q.loc.Lang)
 	var th *passcode.Throttled
 	switch {
 	case err == nil:
-		p.setCookie(w, "session", q.tenant.ID, sessCookie, p.redeem.SessionTTL())
-		p.setCookie(w, "flow", q.tenant.ID, flowCookie, q.flow.ExpiresAt.Sub(q.flow.CreatedAt))
-		p.afterVerified(w, r, q)
+		q.flow = &done.Flow
+		p.setCookie(w, "session", q.tenant.ID, done.Session, done.SessionTTL)
+		p.setCookie(w, "flow", q.tenant.ID, done.FlowCookie, q.flow.ExpiresAt.Sub(q.flow.CreatedAt))
+		p.next(w, r, q)
 	case errors.Is(err, passcode.ErrMalformed):
 		p.r.code(w, http.StatusBadRequest, p.codePage(q, "", "code.malformed", 0))
 	case errors.Is(err, passcode.ErrWrong):
@@ -201,32 +172,27 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// flowMailKey is the key the passcode throttles count the flow's address
-// by: the same for a guest's flow and for one with no user behind it.
-func flowMailKey(f *core.Flow) (string, error) {
-	addr, err := core.ParseAddress(f.Email)
+// next sends a flow to its next step, as the engine's dispatcher decides
+// it (redeem.Next): the passcode's first page, the no-access page (R7: told
+// only now that the address is proved), consent for a pending guest, or
+// straight to where the flow leads. Every page that is done with its own
+// step ends here rather than naming the page that follows.
+func (p *Pages) next(w http.ResponseWriter, r *http.Request, q *req) {
+	step, err := p.redeem.Next(r.Context(), q.flow, q.user)
 	if err != nil {
-		return "", fmt.Errorf("web: flow address: %w", err)
-	}
-	return addr.Key(), nil
-}
-
-// afterVerified sends a verified flow on: the no-access page when the
-// guest may not use the flow's application (R7: told only now that the
-// address is proved), consent for a pending guest, otherwise straight to
-// where the invitation leads.
-func (p *Pages) afterVerified(w http.ResponseWriter, r *http.Request, q *req) {
-	if q.flow.Step == core.FlowVerified && !p.mayUseApp(w, r, q) {
+		p.internal(w, q.base(), err)
 		return
 	}
-	switch {
-	case q.flow.Step == core.FlowStarted:
+	switch step {
+	case redeem.StepProve:
 		seeOther(w, r, q.path("/signin/passcode"))
-	case q.flow.Step == core.FlowDone:
+	case redeem.StepNoAccess:
+		p.noAccess(w, q)
+	case redeem.StepEnded:
 		p.r.message(w, http.StatusOK, messagePage{base: q.base(), Heading: "done.heading", Body: "done.body", Link: q.flow.RedirectURL})
-	case q.user.ExternalUserState != core.StateAccepted:
+	case redeem.StepConsent:
 		seeOther(w, r, q.path("/signin/consent"))
-	default:
+	default: // redeem.StepFinish
 		if err := p.redeem.Finish(r.Context(), q.flow); err != nil && !errors.Is(err, redeem.ErrWrongStep) {
 			p.internal(w, q.base(), err)
 			return
@@ -242,7 +208,7 @@ func (p *Pages) finishFlow(w http.ResponseWriter, r *http.Request, q *req) {
 		return
 	}
 	if q.flow.AuthRequestID != "" {
-		p.completeAuthRequest(w, r, q, q.flow.AuthRequestID, q.user.ID, time.Time{})
+		p.completeAuthRequest(w, r, q, q.flow.AuthRequestID, q.user.ID, time.Time{}, q.user.Method.AMR())
 		return
 	}
 	if err := p.redeem.SignedIn(r.Context(), q.tenant.ID, q.user.ID); err != nil {
@@ -276,7 +242,7 @@ func (p *Pages) consentPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if q.flow.Step != core.FlowVerified || q.user.ExternalUserState == core.StateAccepted {
-		p.afterVerified(w, r, q)
+		p.next(w, r, q)
 		return
 	}
 	p.r.consent(w, http.StatusOK, consentPage{base: q.base(), Name: q.user.DisplayName, Email: q.user.Mail, Action: q.path("/signin/consent")})
@@ -290,7 +256,7 @@ func (p *Pages) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if q.flow.Step != core.FlowVerified {
-		p.afterVerified(w, r, q)
+		p.next(w, r, q)
 		return
 	}
 	if r.PostFormValue("action") != "accept" {
@@ -328,6 +294,6 @@ func (p *Pages) decline(w http.ResponseWriter, r *http.Request, q *req) {
 // the page is the one for where the flow stands now.
 func (p *Pages) moved(w http.ResponseWriter, r *http.Request) {
 	if q, ok := p.withFlow(w, r); ok {
-		p.afterVerified(w, r, q)
+		p.next(w, r, q)
 	}
 }

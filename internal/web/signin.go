@@ -68,7 +68,7 @@ func (p *Pages) authorize(w http.ResponseWriter, r *http.Request) {
 			p.noAccess(w, q)
 			return
 		}
-		p.completeAuthRequest(w, r, q, ar.ID, sess.UserID, sess.CreatedAt)
+		p.completeAuthRequest(w, r, q, ar.ID, sess.UserID, sess.CreatedAt, sess.AMR)
 		return
 	}
 	if slices.Contains(ar.Prompt, "none") {
@@ -99,9 +99,11 @@ func (p *Pages) langFor(r *http.Request, t *core.Tenant, uiLocales string) strin
 }
 
 // completeAuthRequest hands a signed-in guest back to the provider, which
-// answers the application with a code.
-func (p *Pages) completeAuthRequest(w http.ResponseWriter, r *http.Request, q *req, id, userID string, authTime time.Time) {
-	err := p.auth.Complete(r, q.tenant, id, userID, authTime, []string{"otp"})
+// answers the application with a code. amr is that of the method the guest
+// signed in with (core.Method.AMR): the token family carries it, and every
+// refresh checks it against the method the guest is locked to (R11, R26).
+func (p *Pages) completeAuthRequest(w http.ResponseWriter, r *http.Request, q *req, id, userID string, authTime time.Time, amr string) {
+	err := p.auth.Complete(r, q.tenant, id, userID, authTime, []string{amr})
 	if err != nil && !errors.Is(err, core.ErrConflict) { // conflict: a double submit, already complete
 		p.authRequestError(w, q, err)
 		return
@@ -156,7 +158,8 @@ func (p *Pages) startSignin(w http.ResponseWriter, r *http.Request) {
 		p.flowError(w, q, err)
 	default:
 		p.setCookie(w, "flow", q.tenant.ID, st.Cookie, st.Flow.ExpiresAt.Sub(st.Flow.CreatedAt))
-		seeOther(w, r, q.path("/signin/passcode"))
+		q.flow = &st.Flow
+		p.next(w, r, q)
 	}
 }
 

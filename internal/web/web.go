@@ -13,7 +13,6 @@ import (
 	"guestlist/internal/passcode"
 	"guestlist/internal/platform"
 	"guestlist/internal/redeem"
-	"guestlist/internal/store"
 	"guestlist/internal/tenants"
 )
 
@@ -177,5 +176,3 @@ func clientIP(r *http.Request) string { return platform.ClientIP(r) }
 func seeOther(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
-
-var _ store.Tx // the passcode check hands redeem a transaction

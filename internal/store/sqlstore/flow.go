@@ -164,7 +164,7 @@ func (o ops) GetFlowUser(ctx context.Context, tenantID, id string, now time.Time
 			COALESCE(u.tenant_id, ''), COALESCE(u.id, ''), COALESCE(u.display_name, ''), COALESCE(u.mail, ''),
 			COALESCE(u.mail_key, ''), COALESCE(u.user_principal_name, ''), COALESCE(u.user_type, ''),
 			COALESCE(u.external_user_state, ''), u.state_changed_at, COALESCE(u.creation_type, ''), u.identities,
-			COALESCE(u.preferred_language, ''), u.last_sign_in_at, u.created_at
+			COALESCE(u.preferred_language, ''), u.last_sign_in_at, u.created_at, COALESCE(u.method, '')
 		FROM flows f LEFT JOIN users u ON u.tenant_id = f.tenant_id AND u.id = f.user_id
 		WHERE f.tenant_id = $1 AND f.id = $2 AND f.expires_at > $3`, tenantID, id, micros(now)).
 		Scan(&f.TenantID, &f.ID, &f.UserID, &f.InvitationID, &f.Email, &f.RedirectURL,
@@ -172,7 +172,7 @@ func (o ops) GetFlowUser(ctx context.Context, tenantID, id string, now time.Time
 			&u.TenantID, &u.ID, &u.DisplayName, &u.Mail, &u.MailKey,
 			&u.UserPrincipalName, &u.UserType, &u.ExternalUserState, timeCol{&u.StateChangedAt},
 			&u.CreationType, jsonCol{&u.Identities}, &u.PreferredLanguage, timeCol{&u.LastSignInAt},
-			timeCol{&u.CreatedAt})
+			timeCol{&u.CreatedAt}, (*string)(&u.Method))
 	if err != nil {
 		return nil, nil, readErr(err, "get flow", "the sign-in has expired or does not exist")
 	}

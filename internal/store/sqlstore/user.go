@@ -11,13 +11,13 @@ import (
 
 const userCols = `tenant_id, id, display_name, mail, mail_key, user_principal_name,
 	user_type, external_user_state, state_changed_at, creation_type, identities,
-	preferred_language, last_sign_in_at, created_at`
+	preferred_language, last_sign_in_at, created_at, method`
 
 func scanUser(sc interface{ Scan(...any) error }, u *core.User) error {
 	return sc.Scan(&u.TenantID, &u.ID, &u.DisplayName, &u.Mail, &u.MailKey,
 		&u.UserPrincipalName, &u.UserType, &u.ExternalUserState, timeCol{&u.StateChangedAt},
 		&u.CreationType, jsonCol{&u.Identities}, &u.PreferredLanguage, timeCol{&u.LastSignInAt},
-		timeCol{&u.CreatedAt})
+		timeCol{&u.CreatedAt}, (*string)(&u.Method))
 }
 
 // CreateUser stores u; core.ErrConflict if the tenant has a user with the
@@ -28,10 +28,10 @@ func (o ops) CreateUser(ctx context.Context, u *core.User) error {
 		return err
 	}
 	_, err = o.wr().ExecContext(ctx, `INSERT INTO users (`+userCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		u.TenantID, u.ID, u.DisplayName, u.Mail, u.MailKey, u.UserPrincipalName,
 		u.UserType, u.ExternalUserState, micros(u.StateChangedAt), u.CreationType, ids,
-		u.PreferredLanguage, micros(u.LastSignInAt), micros(u.CreatedAt))
+		u.PreferredLanguage, micros(u.LastSignInAt), micros(u.CreatedAt), string(u.Method))
 	return o.writeErr(err, "create user", "a user with this email address already exists")
 }
 
@@ -79,17 +79,18 @@ func (o ops) ListUsers(ctx context.Context, tenantID string, f store.UserFilter)
 }
 
 // UpdateUser writes u's display name, type, state (and its time),
-// identities and preferred language.
+// identities, method and preferred language.
 func (o ops) UpdateUser(ctx context.Context, u *core.User) error {
 	ids, err := jsonText(u.Identities)
 	if err != nil {
 		return err
 	}
 	res, err := o.wr().ExecContext(ctx, `UPDATE users SET display_name = $3, user_type = $4,
-		external_user_state = $5, state_changed_at = $6, identities = $7, preferred_language = $8
+		external_user_state = $5, state_changed_at = $6, identities = $7, preferred_language = $8,
+		method = $9
 		WHERE tenant_id = $1 AND id = $2`,
 		u.TenantID, u.ID, u.DisplayName, u.UserType, u.ExternalUserState,
-		micros(u.StateChangedAt), ids, u.PreferredLanguage)
+		micros(u.StateChangedAt), ids, u.PreferredLanguage, string(u.Method))
 	if err != nil {
 		return fmt.Errorf("sqlstore: update user: %w", err)
 	}
@@ -97,17 +98,18 @@ func (o ops) UpdateUser(ctx context.Context, u *core.User) error {
 }
 
 // AcceptUser is a conditional update: only a PendingAcceptance user moves
-// to Accepted, so of two racing redemptions exactly one succeeds.
-func (o ops) AcceptUser(ctx context.Context, tenantID, userID string, ids []core.Identity, at time.Time) error {
+// to Accepted, with the method they redeemed with, so of two racing
+// redemptions exactly one succeeds.
+func (o ops) AcceptUser(ctx context.Context, tenantID, userID string, m core.Method, ids []core.Identity, at time.Time) error {
 	idsText, err := jsonText(ids)
 	if err != nil {
 		return err
 	}
 	q := o.wr()
 	res, err := q.ExecContext(ctx, `UPDATE users SET external_user_state = $3,
-		state_changed_at = $4, identities = $5
+		state_changed_at = $4, identities = $5, method = $7
 		WHERE tenant_id = $1 AND id = $2 AND external_user_state = $6`,
-		tenantID, userID, core.StateAccepted, micros(at), idsText, core.StatePendingAcceptance)
+		tenantID, userID, core.StateAccepted, micros(at), idsText, core.StatePendingAcceptance, string(m))
 	if err != nil {
 		return fmt.Errorf("sqlstore: accept user: %w", err)
 	}

@@ -52,7 +52,7 @@ func newUser(tenantID, id, mail string) *core.User {
 		StateChangedAt:    at(-time.Hour),
 		CreationType:      core.CreationTypeInvitation,
 		Identities: []core.Identity{
-			{SignInType: "emailAddress", Issuer: core.IssuerMail, IssuerAssignedID: mail},
+			{SignInType: core.SignInTypeFederated, Issuer: core.IssuerMail, IssuerAssignedID: mail},
 		},
 		PreferredLanguage: "sv",
 		LastSignInAt:      at(-time.Minute),
@@ -120,7 +120,7 @@ func newSession(tenantID, id, userID string, expires time.Time) *core.Session {
 		TenantID:  tenantID,
 		ID:        id,
 		UserID:    userID,
-		AMR:       "otp",
+		AMR:       core.MethodOTP.AMR(),
 		CreatedAt: at(-time.Minute),
 		ExpiresAt: expires,
 	}

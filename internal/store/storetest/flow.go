@@ -42,6 +42,7 @@ func testFlowsWithUser(t *testing.T, newStore NewStore) {
 	_, _, err := s.GetFlowUser(ctx, tenantA, f.ID, t0)
 	wantKind(t, err, core.ErrNotFound) // the flow's user does not exist yet
 	u := newUser(tenantA, f.UserID, "guest@example.com")
+	u.ExternalUserState, u.Method = core.StateAccepted, core.MethodOTP // the join reads the method too
 	must(t, s.CreateUser(ctx, u))
 	gotF, gotU, err := s.GetFlowUser(ctx, tenantA, f.ID, t0)
 	must(t, err)

@@ -54,7 +54,7 @@ func testRaces(t *testing.T, newStore NewStore) {
 		{"CompleteInvitation", func(tx store.Tx) error {
 			return tx.CompleteInvitation(t.Context(), tenantA, "inv-1", t0)
 		}},
-		{"AcceptUser", func(tx store.Tx) error { return tx.AcceptUser(t.Context(), tenantA, "user-1", nil, t0) }},
+		{"AcceptUser", func(tx store.Tx) error { return tx.AcceptUser(t.Context(), tenantA, "user-1", core.MethodOTP, nil, t0) }},
 		{"SetFlowStep", func(tx store.Tx) error {
 			return tx.SetFlowStep(t.Context(), tenantA, "flow-1", core.FlowStarted, core.FlowVerified)
 		}},
@@ -86,7 +86,7 @@ func testRaces(t *testing.T, newStore NewStore) {
 				if err := tx.CompleteInvitation(ctx, tenantA, "inv-1", t0); err != nil {
 					return err
 				}
-				return tx.AcceptUser(ctx, tenantA, "user-1", nil, t0)
+				return tx.AcceptUser(ctx, tenantA, "user-1", core.MethodOTP, nil, t0)
 			})
 		})
 	})

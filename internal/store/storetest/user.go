@@ -68,11 +68,17 @@ func testUsersUpdate(t *testing.T, newStore NewStore) {
 	want.ExternalUserState, want.StateChangedAt = core.StateAccepted, at(time.Minute)
 	want.Identities = append(want.Identities, core.Identity{
 		SignInType: "federated", Issuer: "https://idp.example", IssuerAssignedID: "sub-1"})
-	want.PreferredLanguage = "de"
+	want.PreferredLanguage, want.Method = "de", core.MethodFederation
 	must(t, s.UpdateUser(ctx, &want))
 	got, err := s.GetUser(ctx, tenantA, a1.ID)
 	must(t, err)
 	diff(t, "GetUser", &want, got)
+	// A reset (SPEC R13) clears the method the guest was locked to (R11).
+	want.ExternalUserState, want.Identities, want.Method = core.StatePendingAcceptance, nil, core.MethodNone
+	must(t, s.UpdateUser(ctx, &want))
+	got, err = s.GetUser(ctx, tenantA, a1.ID)
+	must(t, err)
+	diff(t, "GetUser after a reset", &want, got)
 	got, err = s.GetUser(ctx, tenantB, b1.ID)
 	must(t, err)
 	diff(t, "other tenant's user", b1, got)
@@ -82,14 +88,15 @@ func testUsersAccept(t *testing.T, newStore NewStore) {
 	s, ctx := newStore(t), t.Context()
 	a1, a2, _ := threeUsers(ctx, t, s)
 	ids := []core.Identity{{SignInType: "federated", Issuer: "mail", IssuerAssignedID: "x"}}
-	must(t, s.AcceptUser(ctx, tenantA, a1.ID, ids, at(time.Minute)))
+	must(t, s.AcceptUser(ctx, tenantA, a1.ID, core.MethodOTP, ids, at(time.Minute)))
 	want := *a1
 	want.ExternalUserState, want.StateChangedAt, want.Identities = core.StateAccepted, at(time.Minute), ids
+	want.Method = core.MethodOTP
 	got, err := s.GetUser(ctx, tenantA, a1.ID)
 	must(t, err)
 	diff(t, "accepted user", &want, got)
-	wantKind(t, s.AcceptUser(ctx, tenantA, a1.ID, nil, at(time.Hour)), core.ErrConflict)
-	wantKind(t, s.AcceptUser(ctx, tenantA, a2.ID, nil, at(time.Hour)), core.ErrConflict)
+	wantKind(t, s.AcceptUser(ctx, tenantA, a1.ID, core.MethodGoogle, nil, at(time.Hour)), core.ErrConflict)
+	wantKind(t, s.AcceptUser(ctx, tenantA, a2.ID, core.MethodGoogle, nil, at(time.Hour)), core.ErrConflict)
 	got, err = s.GetUser(ctx, tenantA, a1.ID)
 	must(t, err)
 	diff(t, "user after a second accept", &want, got)
@@ -129,10 +136,10 @@ func testUserNotFound(t *testing.T, newStore NewStore) {
 		}},
 		{"UpdateOtherTenant", func(ctx context.Context) error { return s.UpdateUser(ctx, &inB) }},
 		{"AcceptOtherTenant", func(ctx context.Context) error {
-			return s.AcceptUser(ctx, tenantB, a1.ID, nil, at(time.Minute))
+			return s.AcceptUser(ctx, tenantB, a1.ID, core.MethodGoogle, nil, at(time.Minute))
 		}},
 		{"AcceptUnknown", func(ctx context.Context) error {
-			return s.AcceptUser(ctx, tenantA, "nobody", nil, at(time.Minute))
+			return s.AcceptUser(ctx, tenantA, "nobody", core.MethodGoogle, nil, at(time.Minute))
 		}},
 		{"SetLanguageOtherTenant", func(ctx context.Context) error {
 			return s.SetPreferredLanguage(ctx, tenantB, a1.ID, "en")

@@ -1,0 +1,68 @@
+package core
+
+// Method is the way a guest proves who they are, found at redemption by
+// the precedence order of SPEC R10 and locked in on the user (R11) until a
+// reset clears it (R13). It is recorded on the user so that every rule
+// that asks "how does this guest sign in?" reads one typed value instead
+// of guessing it from the identities.
+type Method string
+
+// The methods of SPEC R10. MethodNone is a user who has not redeemed (or
+// whose redemption was reset).
+const (
+	MethodNone       Method = ""
+	MethodHomeTenant Method = "home"       // R10 step 1: a member of another tenant
+	MethodFederation Method = "federation" // R10 step 2: the tenant's SAML or OIDC provider
+	MethodGoogle     Method = "google"     // R10 step 3
+	MethodPersonal   Method = "personal"   // R10 steps 4 and 6: a personal account
+	MethodOTP        Method = "otp"        // R10 step 5: email one-time passcode (R20–R26)
+)
+
+// AMR is the authentication method reference that sessions and token
+// families of this method carry, so that a session or a refresh can be
+// checked against the method the guest is locked to (R11, R26). The values
+// are RFC 8176 section 2's ("otp", "pwd"), and for an assertion of another
+// provider "fed", as Entra ID issues it.
+func (m Method) AMR() string {
+	switch m {
+	case MethodOTP:
+		return "otp"
+	case MethodHomeTenant, MethodPersonal:
+		return "pwd"
+	case MethodFederation, MethodGoogle:
+		return "fed"
+	}
+	return ""
+}
+
+// Issuer is the identity issuer a guest who redeemed with m gets (SPEC
+// R12), as Graph shows it. Federation has none of its own: its identity
+// carries the provider's issuer URI.
+func (m Method) Issuer() string {
+	switch m {
+	case MethodOTP:
+		return IssuerMail
+	case MethodHomeTenant:
+		return "ExternalTenant"
+	case MethodPersonal:
+		return "PersonalAccount"
+	case MethodGoogle:
+		return "google.com"
+	}
+	return ""
+}
+
+// SignInTypeFederated is the signInType of the identity a guest redeems
+// with, whatever the method: Graph shows every external identity,
+// including the email one-time passcode's, as "federated" (SPEC R12).
+const SignInTypeFederated = "federated"
+
+// Identity is the identity a guest who redeemed with m at address mail is
+// shown with (SPEC R12). issuer is the federation provider's issuer URI;
+// other methods have a fixed issuer and ignore it.
+func (m Method) Identity(issuer, mail string) Identity {
+	if iss := m.Issuer(); iss != "" {
+		issuer = iss
+	}
+	return Identity{SignInType: SignInTypeFederated, Issuer: issuer, IssuerAssignedID: mail}
+}
