@@ -19,31 +19,12 @@ import (
 // principal ids and keeps its secret (now an app_secrets row), and its
 // users read back with no last sign-in.
 func TestMigrateApplications(t *testing.T) {
-	for name, dsn := range map[string]func(t *testing.T) string{
-		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "guestlist.db") },
-		"postgres": func(t *testing.T) string { return pgtest.Schema(t) },
-	} {
-		t.Run(name, func(t *testing.T) { testMigrateApplications(t, dsn(t)) })
-	}
+	upgradeOnBoth(t, testMigrateApplications)
 }
 
 func testMigrateApplications(t *testing.T, dsn string) {
 	ctx := t.Context()
-	b, err := parseDSN(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var db *sql.DB
-	if b.d.name == "postgres" {
-		db, err = connectPostgres(ctx, b.writeDSN, Options{MaxConns: 1})
-	} else {
-		db, err = connect(ctx, b.d, b.writeDSN, 1)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	upTo(ctx, t, db, b.d, 2)
+	db, d := oldSchema(t, dsn, 2)
 
 	const (
 		tenant = "7a1e0000-0000-4000-8000-000000000001"
@@ -70,7 +51,7 @@ func testMigrateApplications(t *testing.T, dsn string) {
 		}
 	}
 
-	if err := migrate(ctx, db, b.d, slog.New(slog.DiscardHandler)); err != nil {
+	if err := migrate(ctx, db, d, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
 	s, err := Open(ctx, dsn, Options{})
@@ -111,6 +92,40 @@ func testMigrateApplications(t *testing.T, dsn string) {
 }
 
 // upTo applies the migrations up to and including version.
+// upgradeOnBoth runs an upgrade test on a fresh SQLite file and a fresh
+// PostgreSQL schema.
+func upgradeOnBoth(t *testing.T, test func(t *testing.T, dsn string)) {
+	for name, dsn := range map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "guestlist.db") },
+		"postgres": func(t *testing.T) string { return pgtest.Schema(t) },
+	} {
+		t.Run(name, func(t *testing.T) { test(t, dsn(t)) })
+	}
+}
+
+// oldSchema opens dsn's database migrated only up to version, for a test
+// that writes rows as an older release did and then upgrades them.
+func oldSchema(t *testing.T, dsn string, version int64) (*sql.DB, *dialect) {
+	t.Helper()
+	ctx := t.Context()
+	b, err := parseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var db *sql.DB
+	if b.d.name == "postgres" {
+		db, err = connectPostgres(ctx, b.writeDSN, Options{MaxConns: 1})
+	} else {
+		db, err = connect(ctx, b.d, b.writeDSN, 1)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	upTo(ctx, t, db, b.d, version)
+	return db, b.d
+}
+
 func upTo(ctx context.Context, t *testing.T, db *sql.DB, d *dialect, version int64) {
 	t.Helper()
 	fsys, err := fs.Sub(migrationsFS, d.migrations)

@@ -1,13 +1,10 @@
 package sqlstore
 
 import (
-	"database/sql"
 	"log/slog"
-	"path/filepath"
 	"testing"
 
 	"guestlist/internal/core"
-	"guestlist/internal/store/pgtest"
 )
 
 // TestMigrateUserMethod upgrades a database made before migration 00009:
@@ -15,31 +12,12 @@ import (
 // "mail", SPEC R12) reads back locked to core.MethodOTP (R11); a pending
 // guest and one with another issuer read back with no method.
 func TestMigrateUserMethod(t *testing.T) {
-	for name, dsn := range map[string]func(t *testing.T) string{
-		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "guestlist.db") },
-		"postgres": func(t *testing.T) string { return pgtest.Schema(t) },
-	} {
-		t.Run(name, func(t *testing.T) { testMigrateUserMethod(t, dsn(t)) })
-	}
+	upgradeOnBoth(t, testMigrateUserMethod)
 }
 
 func testMigrateUserMethod(t *testing.T, dsn string) {
 	ctx := t.Context()
-	b, err := parseDSN(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var db *sql.DB
-	if b.d.name == "postgres" {
-		db, err = connectPostgres(ctx, b.writeDSN, Options{MaxConns: 1})
-	} else {
-		db, err = connect(ctx, b.d, b.writeDSN, 1)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	upTo(ctx, t, db, b.d, 8)
+	db, d := oldSchema(t, dsn, 8)
 
 	const tenant = "7a1e0000-0000-4000-8000-000000000009"
 	if _, err := db.ExecContext(ctx, `INSERT INTO tenants (id, display_name, initial_domain, default_language,
@@ -64,7 +42,7 @@ func testMigrateUserMethod(t *testing.T, dsn string) {
 		}
 	}
 
-	if err := migrate(ctx, db, b.d, slog.New(slog.DiscardHandler)); err != nil {
+	if err := migrate(ctx, db, d, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
 	s, err := Open(ctx, dsn, Options{})
