@@ -2,7 +2,6 @@ package redeem_test
 
 import (
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"guestlist/internal/platform"
 	"guestlist/internal/policy"
 	"guestlist/internal/redeem"
-	"guestlist/internal/store/sqlstore"
 )
 
 // TestMayUse: the rule every refresh, userinfo and introspection applies
@@ -20,18 +18,8 @@ import (
 // ErrAccessEnded.
 func TestMayUse(t *testing.T) {
 	ctx := t.Context()
-	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "guestlist.db"), sqlstore.Options{Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, must := testStore(t)
 	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	tenant := &core.Tenant{ID: "00000000-0000-4000-8000-00000000000a", DisplayName: "Fabrikam",
 		InitialDomain: "fabrikam.guestlist.test", DefaultLanguage: "en", EmailOTP: core.OTPDefault, CreatedAt: now}
 	must(st.CreateTenant(ctx, tenant))

@@ -1,7 +1,6 @@
 package redeem_test
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -9,26 +8,15 @@ import (
 	"guestlist/internal/platform"
 	"guestlist/internal/policy"
 	"guestlist/internal/redeem"
-	"guestlist/internal/store/sqlstore"
 )
 
 // TestNext: the dispatcher's answer for each place a flow can be (SPEC R5,
 // R7, R21, R24).
 func TestNext(t *testing.T) {
 	ctx := t.Context()
-	st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "guestlist.db"), sqlstore.Options{Migrate: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, must := testStore(t)
 	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	const tenant = "00000000-0000-4000-8000-00000000000c"
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	must(st.CreateTenant(ctx, &core.Tenant{ID: tenant, DisplayName: "Fabrikam", InitialDomain: "fabrikam.guestlist.test",
 		DefaultLanguage: "en", EmailOTP: core.OTPDefault, CreatedAt: now}))
 	must(st.CreateApplication(ctx, &core.Application{TenantID: tenant, AppID: "shared", ID: "shared-object",

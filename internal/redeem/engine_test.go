@@ -2,7 +2,6 @@ package redeem_test
 
 import (
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"guestlist/internal/platform"
 	"guestlist/internal/policy"
 	"guestlist/internal/redeem"
-	"guestlist/internal/store/sqlstore"
 )
 
 // TestEngine drives the engine with fake methods: the method chosen for
@@ -45,17 +43,7 @@ func TestEngine(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := t.Context()
-			st, err := sqlstore.Open(ctx, filepath.Join(t.TempDir(), "guestlist.db"), sqlstore.Options{Migrate: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			must := func(err error) {
-				t.Helper()
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
+			st, must := testStore(t)
 			tenant := &core.Tenant{ID: "00000000-0000-4000-8000-00000000000b", DisplayName: "Fabrikam",
 				InitialDomain: "fabrikam.guestlist.test", DefaultLanguage: "en", EmailOTP: core.OTPEnabled, CreatedAt: now}
 			must(st.CreateTenant(ctx, tenant))

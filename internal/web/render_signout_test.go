@@ -20,38 +20,17 @@ var signoutCases = []pageCase{
 }
 
 // TestSignoutPagesRenderInEveryLanguage: translated heading and text in
-// every language, nothing left untranslated or unfilled.
+// every language, nothing left untranslated or unfilled, the organization
+// named.
 func TestSignoutPagesRenderInEveryLanguage(t *testing.T) {
+	wantEveryLanguage(t, signoutCases)
 	r, cat := testRenderer(t)
 	for _, c := range signoutCases {
-		t.Run(c.name, func(t *testing.T) {
-			english := ""
-			for _, lang := range i18n.Languages {
-				out := renderCase(t, r, c, plainData(cat, lang))
-				if m := htmlLangRE.FindStringSubmatch(out); m == nil || m[1] != lang {
-					t.Errorf("%s: <html lang=…> is %v", lang, m)
-				}
-				for _, id := range cat.IDs() {
-					if strings.Contains(out, id) {
-						t.Errorf("%s: message id %q shows untranslated", lang, id)
-					}
-				}
-				for _, leak := range []string{"{{", "}}", "no value>", "ZgotmplZ", "%!"} {
-					if strings.Contains(out, leak) {
-						t.Errorf("%s: output contains %q:\n%s", lang, leak, out)
-					}
-				}
-				if !strings.Contains(out, "Fabrikam") {
-					t.Errorf("%s: the organization is not named:\n%s", lang, out)
-				}
-				h := partsOf(out).heading
-				if lang == "en" {
-					english = h
-				} else if h == "" || h == english {
-					t.Errorf("%s: heading %q, want a translated one", lang, h)
-				}
+		for _, lang := range i18n.Languages {
+			if out := renderCase(t, r, c, plainData(cat, lang)); !strings.Contains(out, "Fabrikam") {
+				t.Errorf("%s %s: the organization is not named:\n%s", c.name, lang, out)
 			}
-		})
+		}
 	}
 }
 

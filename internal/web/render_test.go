@@ -139,8 +139,15 @@ var (
 // (SPEC R53) with every placeholder filled and no message id, template
 // action or English heading left over.
 func TestPagesRenderInEveryLanguage(t *testing.T) {
+	wantEveryLanguage(t, pageCases)
+}
+
+// wantEveryLanguage renders each case in every language and checks the
+// page's language, that no message id, placeholder or bad value is left
+// over, and that the heading is translated.
+func wantEveryLanguage(t *testing.T, cases []pageCase) {
 	r, cat := testRenderer(t)
-	for _, c := range pageCases {
+	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			english := ""
 			for _, lang := range i18n.Languages {
