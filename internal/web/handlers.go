@@ -82,7 +82,9 @@ func (p *Pages) sendCode(w http.ResponseWriter, r *http.Request) {
 	// in the mail; the page is the same (R7, R25, R26).
 	var note compose.NoteKind
 	switch {
-	case q.user == nil:
+	case q.user == nil, mailKey != q.user.MailKey:
+		// No guest has the address any more when the guest's address
+		// changed after the flow began (R13).
 		note = compose.NoteNotInvited
 	case !p.redeem.OTPApplies(q.tenant, q.user):
 		note = compose.NoteOTPOff
