@@ -13,6 +13,11 @@ import (
 // as invalid_grant or a refused token.
 var ErrAccessEnded = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied", "access to the application has ended")
 
+// ErrBlocked: the administrator blocked the guest's sign-in (Graph's
+// accountEnabled false, R43). Told only to whoever holds the redeem link
+// or has proved the address (R25); Send code mails anyone else a note.
+var ErrBlocked = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied", "the account is blocked")
+
 // maySignIn is the one rule of whether u may still sign in to the tenant
 // with the method of a session or a token (amr "otp": an emailed
 // passcode). It is checked on every use, so a change takes effect on every
@@ -20,8 +25,9 @@ var ErrAccessEnded = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied
 // guest holds (store.Access), so nothing returns when the rule allows it
 // again.
 func (s *Service) maySignIn(tenant *core.Tenant, u *core.User, amr string) bool {
-	// Blocking a user (Graph's accountEnabled, R43) refuses here once the
-	// user model has it.
+	if u.Blocked { // Graph's accountEnabled false (R43)
+		return false
+	}
 	switch amr {
 	case "otp":
 		return s.otpApplies(tenant, u)

@@ -10,6 +10,7 @@ import (
 	"guestlist/internal/platform"
 	"guestlist/internal/policy"
 	"guestlist/internal/redeem"
+	"guestlist/internal/store"
 	"guestlist/internal/store/sqlstore"
 )
 
@@ -52,6 +53,9 @@ func TestMayUse(t *testing.T) {
 	user("pending", false, "", true)
 	user("unassigned", true, core.IssuerMail, false)
 	user("federated", true, "https://idp.contoso.example", true)
+	user("blocked", true, core.IssuerMail, true)
+	blocked := true
+	must(st.PatchUser(ctx, tenant.ID, "blocked", store.UserPatch{Blocked: &blocked}))
 
 	keys, err := platform.NewKeyring(make([]byte, 32))
 	must(err)
@@ -75,6 +79,7 @@ func TestMayUse(t *testing.T) {
 		{"OTP off for the tenant (R26)", public, &off, "alice", "app", otp, false},
 		{"OTP default on the government profile (R40)", government, tenant, "alice", "app", otp, false},
 		{"pending after a reset (R13)", public, tenant, "pending", "app", otp, false},
+		{"blocked (R43)", public, tenant, "blocked", "app", otp, false},
 		{"not assigned", public, tenant, "unassigned", "app", otp, false},
 		{"redeemed with another method", public, tenant, "federated", "app", otp, false},
 		{"no method recorded", public, tenant, "alice", "app", nil, false},

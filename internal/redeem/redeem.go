@@ -81,6 +81,9 @@ func (s *Service) StartFromToken(ctx context.Context, tenant *core.Tenant, token
 	if err != nil { // not found: the guest was deleted
 		return nil, notFoundAs(err, ErrBadLink)
 	}
+	if u.Blocked {
+		return nil, ErrBlocked
+	}
 	if !s.otpApplies(tenant, u) {
 		return nil, ErrOTPOff
 	}
@@ -173,6 +176,9 @@ func (s *Service) Flow(ctx context.Context, tenant *core.Tenant, cookie string) 
 	if u == nil {
 		return nil, nil, ErrNoFlow // cannot be past the code without a user
 	}
+	if u.Blocked {
+		return nil, nil, ErrBlocked
+	}
 	if !s.otpApplies(tenant, u) {
 		return nil, nil, ErrOTPOff
 	}
@@ -188,6 +194,9 @@ func (s *Service) Flow(ctx context.Context, tenant *core.Tenant, cookie string) 
 func (s *Service) Verified(ctx context.Context, tx store.Tx, tenant *core.Tenant, f *core.Flow, u *core.User, lang string) (session, flow platform.Secret, err error) {
 	if u == nil {
 		return "", "", ErrNoFlow // no code is ever mailed for such a flow
+	}
+	if u.Blocked {
+		return "", "", ErrBlocked // blocked after the code was sent (R43)
 	}
 	if !s.otpApplies(tenant, u) {
 		return "", "", ErrOTPOff // turned off after the code was sent (R26)

@@ -86,6 +86,8 @@ func (p *Pages) sendCode(w http.ResponseWriter, r *http.Request) {
 		// No guest has the address any more when the guest's address
 		// changed after the flow began (R13).
 		note = compose.NoteNotInvited
+	case q.user.Blocked:
+		note = compose.NoteBlocked
 	case !p.redeem.OTPApplies(q.tenant, q.user):
 		note = compose.NoteOTPOff
 	}
