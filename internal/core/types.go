@@ -46,6 +46,11 @@ type Application struct {
 	SecretHash  []byte // legacy: the admin application's first secret (see AppSecret)
 	IsAdmin     bool
 	CreatedAt   time.Time
+	// AssignmentRequired is the service principal's
+	// appRoleAssignmentRequired: only assigned users may use the
+	// application. False, Entra's default, lets every guest of the tenant
+	// who redeemed use it.
+	AssignmentRequired bool
 }
 
 // AppSecret is one client secret of an application (Graph's

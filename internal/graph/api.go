@@ -95,6 +95,8 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /v1.0/applications/{id}/removePassword", a.authed(a.removePassword))
 	mux.HandleFunc("GET /v1.0/servicePrincipals", a.authed(a.listServicePrincipals))
 	mux.HandleFunc("GET /v1.0/servicePrincipals/{id}", a.authed(a.getServicePrincipal))
+	mux.HandleFunc("PATCH /v1.0/servicePrincipals/{id}", a.authed(a.patchServicePrincipal))
+	mux.HandleFunc("GET /v1.0/servicePrincipals/{id}/appRoleAssignedTo", a.authed(a.appRoleAssignedTo))
 	mux.HandleFunc("POST /v1.0/users/{id}/appRoleAssignments", a.authed(a.createAssignment))
 	mux.HandleFunc("GET /v1.0/users/{id}/appRoleAssignments", a.authed(a.listAssignments))
 	mux.HandleFunc("DELETE /v1.0/users/{id}/appRoleAssignments/{assignmentId}", a.authed(a.deleteAssignment))

@@ -8,9 +8,10 @@ import (
 )
 
 // ErrAccessEnded: the guest may no longer use the application — deleted,
-// reset to pending (R13), their method turned off (R26), or no longer
-// assigned — or the application is gone. The OpenID provider answers it
-// as invalid_grant or a refused token.
+// reset to pending (R13), their method turned off (R26), blocked (R43), or
+// no longer assigned where assignment is required — or the application is
+// gone. The OpenID provider answers it as invalid_grant or a refused
+// token.
 var ErrAccessEnded = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied", "access to the application has ended")
 
 // ErrBlocked: the administrator blocked the guest's sign-in (Graph's
@@ -38,7 +39,7 @@ func (s *Service) maySignIn(tenant *core.Tenant, u *core.User, amr string) bool 
 // MayUse reports whether the user may still use the application (client
 // id) with what they signed in with: the user exists, may sign in (the
 // method they redeemed with is still allowed), has redeemed (a reset makes
-// them pending, R13), and is assigned to the application. Every refresh,
+// them pending, R13), and may open the application (mayOpen). Every refresh,
 // userinfo and introspection asks (SPEC R32). Errors: ErrAccessEnded, or
 // the store's.
 func (s *Service) MayUse(ctx context.Context, tenant *core.Tenant, userID, clientID string, amr []string) error {
@@ -59,10 +60,7 @@ func (s *Service) MayUse(ctx context.Context, tenant *core.Tenant, userID, clien
 	} else if err != nil {
 		return err
 	}
-	if !assignmentRequired(app) {
-		return nil
-	}
-	ok, err := s.st.IsAssigned(ctx, tenant.ID, u.ID, app.AppID)
+	ok, err := mayOpen(app, func() (bool, error) { return s.st.IsAssigned(ctx, tenant.ID, u.ID, app.AppID) })
 	if err != nil {
 		return err
 	}
@@ -72,7 +70,19 @@ func (s *Service) MayUse(ctx context.Context, tenant *core.Tenant, userID, clien
 	return nil
 }
 
-// assignmentRequired: only assigned users may use the application. Every
-// application requires assignment today; the service principal's
-// appRoleAssignmentRequired decides it once applications have it.
-func assignmentRequired(*core.Application) bool { return true }
+// mayOpen is the one rule of whether a user of the tenant may open an
+// application (SPEC R7, R30, R32): never an admin application, which
+// signs in as itself; any other application unless its service principal
+// requires assignment (appRoleAssignmentRequired, false by default as in
+// Entra); then only when the user is assigned. assigned is asked only
+// when the answer depends on it. Sign-in pages, the portal, direct links,
+// refresh and userinfo all ask here.
+func mayOpen(app *core.Application, assigned func() (bool, error)) (bool, error) {
+	switch {
+	case app.IsAdmin:
+		return false, nil
+	case !app.AssignmentRequired:
+		return true, nil
+	}
+	return assigned()
+}

@@ -16,7 +16,8 @@ import (
 
 // TestMayUse: the rule every refresh, userinfo and introspection applies
 // (SPEC R13, R26, R32): an existing, redeemed guest whose method is still
-// allowed and who is assigned to the application; anything else is
+// allowed and who may open the application (assigned to it, when it
+// requires assignment); anything else is
 // ErrAccessEnded.
 func TestMayUse(t *testing.T) {
 	ctx := t.Context()
@@ -36,7 +37,11 @@ func TestMayUse(t *testing.T) {
 		InitialDomain: "fabrikam.guestlist.test", DefaultLanguage: "en", EmailOTP: core.OTPDefault, CreatedAt: now}
 	must(st.CreateTenant(ctx, tenant))
 	must(st.CreateApplication(ctx, &core.Application{TenantID: tenant.ID, AppID: "app", ID: "app-object",
-		ServicePrincipalID: "app-sp", DisplayName: "Portal", CreatedAt: now}))
+		ServicePrincipalID: "app-sp", DisplayName: "Portal", CreatedAt: now, AssignmentRequired: true}))
+	must(st.CreateApplication(ctx, &core.Application{TenantID: tenant.ID, AppID: "open", ID: "open-object",
+		ServicePrincipalID: "open-sp", DisplayName: "Wiki", CreatedAt: now}))
+	must(st.CreateApplication(ctx, &core.Application{TenantID: tenant.ID, AppID: "admin", ID: "admin-object",
+		ServicePrincipalID: "admin-sp", DisplayName: "Admin", CreatedAt: now, IsAdmin: true}))
 	user := func(id string, accept bool, issuer string, assigned bool) {
 		t.Helper()
 		must(st.CreateUser(ctx, &core.User{TenantID: tenant.ID, ID: id, Mail: id + "@contoso.example",
@@ -80,7 +85,11 @@ func TestMayUse(t *testing.T) {
 		{"OTP default on the government profile (R40)", government, tenant, "alice", "app", otp, false},
 		{"pending after a reset (R13)", public, tenant, "pending", "app", otp, false},
 		{"blocked (R43)", public, tenant, "blocked", "app", otp, false},
-		{"not assigned", public, tenant, "unassigned", "app", otp, false},
+		{"not assigned where assignment is required", public, tenant, "unassigned", "app", otp, false},
+		{"not assigned where it is not required", public, tenant, "unassigned", "open", otp, true},
+		{"blocked where assignment is not required", public, tenant, "blocked", "open", otp, false},
+		{"pending where assignment is not required", public, tenant, "pending", "open", otp, false},
+		{"an admin application", public, tenant, "alice", "admin", otp, false},
 		{"redeemed with another method", public, tenant, "federated", "app", otp, false},
 		{"no method recorded", public, tenant, "alice", "app", nil, false},
 		{"deleted user", public, tenant, "nobody", "app", otp, false},

@@ -26,6 +26,7 @@ type Tx interface {
 	OIDC
 	Access
 	UserAdmin
+	Assignments
 
 	// Lock serialises writers on one (tenant, key) until the transaction
 	// ends, so a check-then-write on throttles or flows cannot race between
