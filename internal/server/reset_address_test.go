@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"guestlist/internal/servertest"
 )
@@ -145,5 +146,36 @@ func TestResetRedemptionToNewAddress(t *testing.T) {
 	}
 	if b := getUser(t, s, tn, other.userID); b.Mail != "bob@xn--bcher-kva.example" {
 		t.Errorf("the refused reset changed the other user: %+v", b)
+	}
+}
+
+// TestResetToNewAddressEndsOldSignIns (R13): what was proved at the old
+// address before a reset to a new one proves nothing after it — a code
+// mailed there does not sign in, and a sign-in that reached consent
+// cannot redeem the guest.
+func TestResetToNewAddressEndsOldSignIns(t *testing.T) {
+	t.Parallel()
+	s, tn := newFabrikam(t, servertest.Options{})
+	const oldAddr, newAddr = "carol@contoso.example", "carol@fabrikam-partner.example"
+	inv := invite(t, s, tn, oldAddr)
+
+	atConsent := s.NewGuest("en")
+	consentBase := openLink(t, atConsent, inv.link)
+	mustSend(t, atConsent, consentBase, false)
+	wantConsentNext(t, enter(t, atConsent, consentBase, waitCode(t, s, oldAddr, 1)), consentBase)
+
+	s.Clock.Advance(time.Minute) // past the 30 s between codes (R23)
+	holdingCode := s.NewGuest("en")
+	codeBase := startByAddress(t, holdingCode, tn.ID, oldAddr)
+	mustSend(t, holdingCode, codeBase, false)
+	code := waitCode(t, s, oldAddr, 2)
+
+	wantAPI(t, "reset to a new address", resetTo(t, s, tn, inv.userID, newAddr, nil), http.StatusCreated)
+	wantRefused(t, atConsent.Post(t, consentBase+"/signin/consent", url.Values{"action": {"accept"}}), http.StatusBadRequest, textNoFlow)
+	if p := enter(t, holdingCode, codeBase, code); p.Status == http.StatusSeeOther {
+		t.Errorf("a code mailed to the old address signed in after the reset: to %q", p.Location)
+	}
+	if u := getUser(t, s, tn, inv.userID); u.ExternalUserState != "PendingAcceptance" || len(u.Identities) != 1 || u.Identities[0].Issuer == "mail" {
+		t.Errorf("the old address redeemed the guest: %+v", u)
 	}
 }

@@ -82,9 +82,7 @@ func (p *Pages) sendCode(w http.ResponseWriter, r *http.Request) {
 	// in the mail; the page is the same (R7, R25, R26).
 	var note compose.NoteKind
 	switch {
-	case q.user == nil, mailKey != q.user.MailKey:
-		// No guest has the address any more when the guest's address
-		// changed after the flow began (R13).
+	case q.user == nil:
 		note = compose.NoteNotInvited
 	case q.user.Blocked:
 		note = compose.NoteBlocked

@@ -105,6 +105,15 @@ func (p *Pages) withFlow(w http.ResponseWriter, r *http.Request) (*req, bool) {
 		cookie = c.Value
 	}
 	f, u, err := p.redeem.Flow(r.Context(), q.tenant, cookie)
+	if err == nil && u != nil && !sameAddress(f, u) {
+		// The guest's address changed since the flow began (R13): the
+		// flow's address has no guest any more, and what was proved
+		// with it proves nothing.
+		if f.Step != core.FlowStarted {
+			err = redeem.ErrNoFlow
+		}
+		u = nil
+	}
 	if err != nil {
 		p.flowError(w, q, err)
 		return nil, false
@@ -113,6 +122,12 @@ func (p *Pages) withFlow(w http.ResponseWriter, r *http.Request) (*req, bool) {
 	q.loc.Lang = p.lang(r, q.tenant, f)
 	q.formTarget = p.formTarget(r, q)
 	return q, true
+}
+
+// sameAddress reports whether the flow is for the user's current address.
+func sameAddress(f *core.Flow, u *core.User) bool {
+	key, err := flowMailKey(f)
+	return err == nil && key == u.MailKey
 }
 
 func (p *Pages) flowError(w http.ResponseWriter, q *req, err error) {
