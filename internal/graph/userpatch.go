@@ -27,6 +27,9 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, t *core.Tenant) 
 	if err := decode(w, r, &body); err != nil {
 		return err
 	}
+	if body == nil { // the JSON literal null
+		return core.Invalidf("the body must be a JSON object")
+	}
 	p, err := userPatch(body)
 	if err != nil {
 		return err

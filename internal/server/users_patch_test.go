@@ -91,6 +91,7 @@ func TestPatchUserRefusals(t *testing.T) {
 		{"jobTitle too long", map[string]any{"jobTitle": long}, 400, "jobTitle"},
 		{"wrong @odata.type", map[string]any{"@odata.type": "#microsoft.graph.group"}, 400, "@odata.type"},
 		{"not an object", `["accountEnabled"]`, 400, ""},
+		{"null", `null`, 400, ""},
 		{"not JSON", `{"accountEnabled": fals`, 400, ""},
 	}
 	for _, tc := range tests {
