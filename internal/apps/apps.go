@@ -181,8 +181,8 @@ type Assignment struct {
 // Assign gives the user access to the application whose service principal
 // is resourceID, whatever the user's state (a pending guest keeps the
 // assignment when they redeem). Errors: core.ErrNotFound (user or
-// resource), core.ErrInvalid (the admin application), core.ErrConflict
-// (already assigned).
+// resource), core.ErrInvalid (the admin application, or already
+// assigned).
 func (s *Service) Assign(ctx context.Context, tenantID, userID, resourceID string) (*Assignment, error) {
 	var out Assignment
 	err := s.st.InTx(ctx, func(tx store.Tx) error {
@@ -205,8 +205,8 @@ func (s *Service) Assign(ctx context.Context, tenantID, userID, resourceID strin
 		return tx.CreateAssignment(ctx, &out.Assignment)
 	})
 	if errors.Is(err, core.ErrConflict) {
-		return nil, core.Errorf(core.ErrConflict, "Request_MultipleObjectsWithSameKeyFound",
-			"the user is already assigned to this application")
+		// Graph answers a duplicate assignment with 400, not 409.
+		return nil, core.Invalidf("Permission being assigned already exists on the object: the user is already assigned to this application")
 	}
 	if err != nil {
 		return nil, err

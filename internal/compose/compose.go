@@ -131,6 +131,7 @@ type NoteKind int
 const (
 	NoteNotInvited NoteKind = iota + 1 // the organization has not invited the address (R7)
 	NoteOTPOff                         // the guest may not sign in with a code (R26)
+	NoteBlocked                        // the administrator blocked the guest's sign-in (R43)
 )
 
 // Note is what a note in place of a code says: only the owner of the
@@ -148,16 +149,22 @@ func (d Note) When() string { return d.RequestedAt.UTC().Format("2006-01-02 15:0
 
 // Body is the message id of what the note says.
 func (d Note) Body() string {
-	if d.Kind == NoteOTPOff {
+	switch d.Kind {
+	case NoteOTPOff:
 		return "mail.otpoff.body"
+	case NoteBlocked:
+		return "mail.blocked.body"
 	}
 	return "mail.notinvited.body"
 }
 
 // Ask is the message id of whom to ask.
 func (d Note) Ask() string {
-	if d.Kind == NoteOTPOff {
+	switch d.Kind {
+	case NoteOTPOff:
 		return "mail.otpoff.ask"
+	case NoteBlocked:
+		return "mail.blocked.ask"
 	}
 	return "mail.notinvited.ask"
 }

@@ -168,7 +168,7 @@ func note(lang string, kind compose.NoteKind) compose.Note {
 // it was asked for (SPEC R7, R26), in every language (R53), with no code.
 func TestNotesInEveryLanguage(t *testing.T) {
 	c, cat := newComposer(t)
-	for _, kind := range []compose.NoteKind{compose.NoteNotInvited, compose.NoteOTPOff} {
+	for _, kind := range []compose.NoteKind{compose.NoteNotInvited, compose.NoteOTPOff, compose.NoteBlocked} {
 		english := ""
 		for _, lang := range i18n.Languages {
 			m, err := c.Note(note(lang, kind))
@@ -248,7 +248,7 @@ func TestMailsGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	mails := map[string]compose.Mail{"invitation": inv, "passcode": code}
-	for name, kind := range map[string]compose.NoteKind{"note-notinvited": compose.NoteNotInvited, "note-otpoff": compose.NoteOTPOff} {
+	for name, kind := range map[string]compose.NoteKind{"note-notinvited": compose.NoteNotInvited, "note-otpoff": compose.NoteOTPOff, "note-blocked": compose.NoteBlocked} {
 		if mails[name], err = c.Note(note("en", kind)); err != nil {
 			t.Fatal(err)
 		}

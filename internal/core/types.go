@@ -46,6 +46,11 @@ type Application struct {
 	SecretHash  []byte // legacy: the admin application's first secret (see AppSecret)
 	IsAdmin     bool
 	CreatedAt   time.Time
+	// AssignmentRequired is the service principal's
+	// appRoleAssignmentRequired: only assigned users may use the
+	// application. False, Entra's default, lets every guest of the tenant
+	// who redeemed use it.
+	AssignmentRequired bool
 }
 
 // AppSecret is one client secret of an application (Graph's
@@ -112,6 +117,21 @@ type User struct {
 	PreferredLanguage string    // last language the guest's browser used
 	LastSignInAt      time.Time // signInActivity.lastSignInDateTime
 	CreatedAt         time.Time
+	// Blocked is Graph's accountEnabled false: the user may not sign in
+	// (R43). The zero value is an enabled account, as Graph's default.
+	Blocked bool
+	Profile UserProfile
+}
+
+// UserProfile is what an administrator may record about a user and Graph
+// shows on it; guestlist stores it and acts on none of it.
+type UserProfile struct {
+	GivenName      string
+	Surname        string
+	JobTitle       string
+	OfficeLocation string
+	MobilePhone    string
+	BusinessPhones []string
 }
 
 // Invitation statuses, with Graph's spelling.

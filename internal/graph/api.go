@@ -14,6 +14,7 @@ import (
 	"guestlist/internal/policy"
 	"guestlist/internal/redeem"
 	"guestlist/internal/store"
+	"guestlist/internal/users"
 )
 
 // API serves /v1.0/.
@@ -21,6 +22,7 @@ type API struct {
 	st      store.Store
 	tokens  *oidcop.Verifier
 	invites *invite.Service
+	users   *users.Service
 	apps    *apps.Service
 	signin  *redeem.Service
 	deploy  policy.Deployment
@@ -30,8 +32,8 @@ type API struct {
 }
 
 // New returns the API.
-func New(st store.Store, tokens *oidcop.Verifier, invites *invite.Service, apps *apps.Service, signin *redeem.Service, deploy policy.Deployment, now platform.Clock, baseURL string, log *slog.Logger) *API {
-	return &API{st: st, tokens: tokens, invites: invites, apps: apps, signin: signin, deploy: deploy, now: now, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
+func New(st store.Store, tokens *oidcop.Verifier, invites *invite.Service, users *users.Service, apps *apps.Service, signin *redeem.Service, deploy policy.Deployment, now platform.Clock, baseURL string, log *slog.Logger) *API {
+	return &API{st: st, tokens: tokens, invites: invites, users: users, apps: apps, signin: signin, deploy: deploy, now: now, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
 }
 
 type tenantKey struct{}
@@ -81,7 +83,9 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1.0/invitations/{id}", a.authed(a.getInvitation))
 	mux.HandleFunc("GET /v1.0/users", a.authed(a.listUsers))
 	mux.HandleFunc("GET /v1.0/users/{id}", a.authed(a.getUser))
+	mux.HandleFunc("PATCH /v1.0/users/{id}", a.authed(a.patchUser))
 	mux.HandleFunc("DELETE /v1.0/users/{id}", a.authed(a.deleteUser))
+	mux.HandleFunc("POST /v1.0/users/{id}/revokeSignInSessions", a.authed(a.revokeSignInSessions))
 	mux.HandleFunc("POST /v1.0/applications", a.authed(a.createApplication))
 	mux.HandleFunc("GET /v1.0/applications", a.authed(a.listApplications))
 	mux.HandleFunc("GET /v1.0/applications/{id}", a.authed(a.getApplication))
@@ -91,6 +95,8 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /v1.0/applications/{id}/removePassword", a.authed(a.removePassword))
 	mux.HandleFunc("GET /v1.0/servicePrincipals", a.authed(a.listServicePrincipals))
 	mux.HandleFunc("GET /v1.0/servicePrincipals/{id}", a.authed(a.getServicePrincipal))
+	mux.HandleFunc("PATCH /v1.0/servicePrincipals/{id}", a.authed(a.patchServicePrincipal))
+	mux.HandleFunc("GET /v1.0/servicePrincipals/{id}/appRoleAssignedTo", a.authed(a.appRoleAssignedTo))
 	mux.HandleFunc("POST /v1.0/users/{id}/appRoleAssignments", a.authed(a.createAssignment))
 	mux.HandleFunc("GET /v1.0/users/{id}/appRoleAssignments", a.authed(a.listAssignments))
 	mux.HandleFunc("DELETE /v1.0/users/{id}/appRoleAssignments/{assignmentId}", a.authed(a.deleteAssignment))

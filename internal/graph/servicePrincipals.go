@@ -19,11 +19,14 @@ type servicePrincipalJSON struct {
 	AppID                string `json:"appId"`
 	DisplayName          string `json:"displayName"`
 	ServicePrincipalType string `json:"servicePrincipalType"`
+	// AppRoleAssignmentRequired: only assigned users may sign in (default
+	// false, as in Entra).
+	AppRoleAssignmentRequired bool `json:"appRoleAssignmentRequired"`
 }
 
 func toServicePrincipal(a *core.Application) servicePrincipalJSON {
 	return servicePrincipalJSON{ID: a.ServicePrincipalID, AppID: a.AppID, DisplayName: a.DisplayName,
-		ServicePrincipalType: "Application"}
+		ServicePrincipalType: "Application", AppRoleAssignmentRequired: a.AssignmentRequired}
 }
 
 // parseAppIDQuery reads the OData options of the application and service
@@ -89,5 +92,41 @@ func (a *API) getServicePrincipal(w http.ResponseWriter, r *http.Request, t *cor
 	out := toServicePrincipal(app)
 	out.Context = a.context("servicePrincipals/$entity")
 	platform.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// patchServicePrincipal: only appRoleAssignmentRequired can be set; 204
+// No Content as Graph answers.
+func (a *API) patchServicePrincipal(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	var req struct {
+		OdataType                 string `json:"@odata.type"`
+		AppRoleAssignmentRequired *bool  `json:"appRoleAssignmentRequired"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if req.AppRoleAssignmentRequired == nil {
+		return core.Invalidf("property appRoleAssignmentRequired (boolean) is the one property that can be set")
+	}
+	if _, err := a.apps.SetAssignmentRequired(r.Context(), t.ID, r.PathValue("id"), *req.AppRoleAssignmentRequired); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// appRoleAssignedTo lists the assignments of users to the application.
+func (a *API) appRoleAssignedTo(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	spID := r.PathValue("id")
+	list, err := a.apps.AssignedTo(r.Context(), t.ID, spID)
+	if err != nil {
+		return err
+	}
+	out := make([]appRoleAssignmentJSON, 0, len(list))
+	for i := range list {
+		out = append(out, toAssignment(&list[i]))
+	}
+	platform.WriteJSON(w, http.StatusOK, map[string]any{
+		"@odata.context": a.context("servicePrincipals('" + spID + "')/appRoleAssignedTo"), "value": out})
 	return nil
 }

@@ -21,6 +21,14 @@ type userJSON struct {
 	CreatedDateTime                 string          `json:"createdDateTime"`
 	Identities                      []core.Identity `json:"identities"`
 	SignInActivity                  signInActivity  `json:"signInActivity"`
+	AccountEnabled                  bool            `json:"accountEnabled"`
+	PreferredLanguage               *string         `json:"preferredLanguage"`
+	GivenName                       *string         `json:"givenName"`
+	Surname                         *string         `json:"surname"`
+	JobTitle                        *string         `json:"jobTitle"`
+	OfficeLocation                  *string         `json:"officeLocation"`
+	MobilePhone                     *string         `json:"mobilePhone"`
+	BusinessPhones                  []string        `json:"businessPhones"`
 }
 
 // signInActivity is Graph's, with the last interactive sign-in: null
@@ -49,6 +57,10 @@ func toUser(u *core.User, t *core.Tenant) userJSON {
 		ExternalUserStateChangeDateTime: graphTime(u.StateChangedAt), CreationType: u.CreationType,
 		CreatedDateTime: graphTime(u.CreatedAt), Identities: ids,
 		SignInActivity: signInActivity{LastSignInDateTime: optional(graphTime(u.LastSignInAt))},
+		AccountEnabled: !u.Blocked, PreferredLanguage: optional(u.PreferredLanguage),
+		GivenName: optional(u.Profile.GivenName), Surname: optional(u.Profile.Surname),
+		JobTitle: optional(u.Profile.JobTitle), OfficeLocation: optional(u.Profile.OfficeLocation),
+		MobilePhone: optional(u.Profile.MobilePhone), BusinessPhones: append([]string{}, u.Profile.BusinessPhones...),
 	}
 }
 

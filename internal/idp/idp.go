@@ -43,6 +43,7 @@ const (
 	RefuseNone       Refusal = iota
 	RefuseNotInvited         // the address has no guest in the tenant (R7)
 	RefuseMethodOff          // the guest's method may not be used now (R26)
+	RefuseBlocked            // the administrator blocked the guest's sign-in (R43)
 )
 
 // Start is what Begin needs.

@@ -216,6 +216,9 @@ func (s *Service) reset(ctx context.Context, tx store.Tx, tenant *core.Tenant, u
 		}
 		u.Mail, u.MailKey = addr.String(), addr.Key()
 		u.UserPrincipalName = core.GuestUPN(addr, tenant.InitialDomain)
+		if err := tx.SetUserMail(ctx, tenant.ID, u.ID, u.Mail, u.MailKey, u.UserPrincipalName); err != nil {
+			return nil, err
+		}
 	}
 	u.ExternalUserState = core.StatePendingAcceptance
 	u.StateChangedAt = now

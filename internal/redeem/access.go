@@ -8,21 +8,29 @@ import (
 )
 
 // ErrAccessEnded: the guest may no longer use the application — deleted,
-// reset to pending (R13), their method turned off (R26), or no longer
-// assigned — or the application is gone. The OpenID provider answers it
-// as invalid_grant or a refused token.
+// reset to pending (R13), their method turned off (R26), blocked (R43), or
+// no longer assigned where assignment is required — or the application is
+// gone. The OpenID provider answers it as invalid_grant or a refused
+// token.
 var ErrAccessEnded = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied", "access to the application has ended")
 
+// ErrBlocked: the administrator blocked the guest's sign-in (Graph's
+// accountEnabled false, R43). Told only to whoever holds the redeem link
+// or has proved the address (R25); Send code mails anyone else a note.
+var ErrBlocked = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied", "the account is blocked")
+
 // maySignIn is the one rule of whether u may still sign in to the tenant
-// with the method of a session or a token, named by its amr: it must be
-// the amr of the guest's method (R11: the redeemed one is locked in) and
-// the tenant must still allow that method (R26). It is checked on every
-// use, so a change takes effect on every process at once; the events that
-// take access away also revoke what the guest holds (store.Access), so
-// nothing returns when the rule allows it again.
+// with the method of a session or a token, named by its amr: the guest is
+// not blocked (Graph's accountEnabled, R43), the amr is that of the
+// guest's method (R11: the redeemed one is locked in) and the tenant still
+// allows that method (R26). It is checked on every use, so a change takes
+// effect on every process at once; the events that take access away also
+// revoke what the guest holds (store.Access), so nothing returns when the
+// rule allows it again.
 func (s *Service) maySignIn(ctx context.Context, tenant *core.Tenant, u *core.User, amr string) (bool, error) {
-	// Blocking a user (Graph's accountEnabled, R43) refuses here once the
-	// user model has it.
+	if u.Blocked {
+		return false, nil
+	}
 	m, ok, err := s.usable(ctx, tenant, u)
 	return ok && amr != "" && amr == m.AMR(), err
 }
@@ -30,7 +38,7 @@ func (s *Service) maySignIn(ctx context.Context, tenant *core.Tenant, u *core.Us
 // MayUse reports whether the user may still use the application (client
 // id) with what they signed in with: the user exists, may sign in (the
 // method they redeemed with is still allowed), has redeemed (a reset makes
-// them pending, R13), and is assigned to the application. Every refresh,
+// them pending, R13), and may open the application (mayOpen). Every refresh,
 // userinfo and introspection asks (SPEC R32). Errors: ErrAccessEnded, or
 // the store's.
 func (s *Service) MayUse(ctx context.Context, tenant *core.Tenant, userID, clientID string, amr []string) error {
@@ -53,10 +61,7 @@ func (s *Service) MayUse(ctx context.Context, tenant *core.Tenant, userID, clien
 	} else if err != nil {
 		return err
 	}
-	if !assignmentRequired(app) {
-		return nil
-	}
-	ok, err := s.st.IsAssigned(ctx, tenant.ID, u.ID, app.AppID)
+	ok, err := mayOpen(app, func() (bool, error) { return s.st.IsAssigned(ctx, tenant.ID, u.ID, app.AppID) })
 	if err != nil {
 		return err
 	}
@@ -66,7 +71,19 @@ func (s *Service) MayUse(ctx context.Context, tenant *core.Tenant, userID, clien
 	return nil
 }
 
-// assignmentRequired: only assigned users may use the application. Every
-// application requires assignment today; the service principal's
-// appRoleAssignmentRequired decides it once applications have it.
-func assignmentRequired(*core.Application) bool { return true }
+// mayOpen is the one rule of whether a user of the tenant may open an
+// application (SPEC R7, R30, R32): never an admin application, which
+// signs in as itself; any other application unless its service principal
+// requires assignment (appRoleAssignmentRequired, false by default as in
+// Entra); then only when the user is assigned. assigned is asked only
+// when the answer depends on it. Sign-in pages, the portal, direct links,
+// refresh and userinfo all ask here.
+func mayOpen(app *core.Application, assigned func() (bool, error)) (bool, error) {
+	switch {
+	case app.IsAdmin:
+		return false, nil
+	case !app.AssignmentRequired:
+		return true, nil
+	}
+	return assigned()
+}

@@ -10,11 +10,13 @@ import (
 	"guestlist/internal/platform"
 	"guestlist/internal/policy"
 	"guestlist/internal/redeem"
+	"guestlist/internal/store"
 )
 
 // TestMayUse: the rule every refresh, userinfo and introspection applies
 // (SPEC R13, R26, R32): an existing, redeemed guest whose method is still
-// allowed and who is assigned to the application; anything else is
+// allowed and who may open the application (assigned to it, when it
+// requires assignment); anything else is
 // ErrAccessEnded.
 func TestMayUse(t *testing.T) {
 	ctx := t.Context()
@@ -24,7 +26,11 @@ func TestMayUse(t *testing.T) {
 		InitialDomain: "fabrikam.guestlist.test", DefaultLanguage: "en", EmailOTP: core.OTPDefault, CreatedAt: now}
 	must(st.CreateTenant(ctx, tenant))
 	must(st.CreateApplication(ctx, &core.Application{TenantID: tenant.ID, AppID: "app", ID: "app-object",
-		ServicePrincipalID: "app-sp", DisplayName: "Portal", CreatedAt: now}))
+		ServicePrincipalID: "app-sp", DisplayName: "Portal", CreatedAt: now, AssignmentRequired: true}))
+	must(st.CreateApplication(ctx, &core.Application{TenantID: tenant.ID, AppID: "open", ID: "open-object",
+		ServicePrincipalID: "open-sp", DisplayName: "Wiki", CreatedAt: now}))
+	must(st.CreateApplication(ctx, &core.Application{TenantID: tenant.ID, AppID: "admin", ID: "admin-object",
+		ServicePrincipalID: "admin-sp", DisplayName: "Admin", CreatedAt: now, IsAdmin: true}))
 	user := func(id string, accept bool, m core.Method, assigned bool) {
 		t.Helper()
 		must(st.CreateUser(ctx, &core.User{TenantID: tenant.ID, ID: id, Mail: id + "@contoso.example",
@@ -41,6 +47,9 @@ func TestMayUse(t *testing.T) {
 	user("pending", false, core.MethodNone, true)
 	user("unassigned", true, core.MethodOTP, false)
 	user("federated", true, core.MethodFederation, true)
+	user("blocked", true, core.MethodOTP, true)
+	blocked := true
+	must(st.PatchUser(ctx, tenant.ID, "blocked", store.UserPatch{Blocked: &blocked}))
 
 	keys, err := platform.NewKeyring(make([]byte, 32))
 	must(err)
@@ -68,7 +77,12 @@ func TestMayUse(t *testing.T) {
 		{"OTP off for the tenant (R26)", public, &off, "alice", "app", otp, false},
 		{"OTP default on the government profile (R40)", government, tenant, "alice", "app", otp, false},
 		{"pending after a reset (R13)", public, tenant, "pending", "app", otp, false},
-		{"not assigned", public, tenant, "unassigned", "app", otp, false},
+		{"blocked (R43)", public, tenant, "blocked", "app", otp, false},
+		{"not assigned where assignment is required", public, tenant, "unassigned", "app", otp, false},
+		{"not assigned where it is not required", public, tenant, "unassigned", "open", otp, true},
+		{"blocked where assignment is not required", public, tenant, "blocked", "open", otp, false},
+		{"pending where assignment is not required", public, tenant, "pending", "open", otp, false},
+		{"an admin application", public, tenant, "alice", "admin", otp, false},
 		{"redeemed with another method", public, tenant, "federated", "app", otp, false},
 		{"no method recorded", public, tenant, "alice", "app", nil, false},
 		{"deleted user", public, tenant, "nobody", "app", otp, false},

@@ -39,8 +39,8 @@ type Completed struct {
 // session starts (R24), the user's last sign-in is now and their browser's
 // language theirs (R53). lang is the page's language. A rejected proof
 // returns its rejection after what it recorded commits. Errors: the
-// proof's rejections, ErrNoFlow, ErrOTPOff (turned off after the code was
-// sent, R26), ErrWrongStep (the flow moved on meanwhile), or the store's.
+// proof's rejections, ErrNoFlow, ErrBlocked, ErrOTPOff (turned off after
+// the code was sent, R26), ErrWrongStep (the flow moved on meanwhile), or the store's.
 func (s *Service) Complete(ctx context.Context, tenant *core.Tenant, f *core.Flow, u *core.User, proof Proof, lang string) (*Completed, error) {
 	var out *Completed
 	var rejected error
@@ -74,6 +74,9 @@ func (s *Service) Complete(ctx context.Context, tenant *core.Tenant, f *core.Flo
 func (s *Service) verified(ctx context.Context, tx store.Tx, tenant *core.Tenant, f *core.Flow, u *core.User, m core.Method, lang string) (*Completed, error) {
 	if u == nil {
 		return nil, ErrNoFlow // no code is ever mailed for such a flow
+	}
+	if u.Blocked {
+		return nil, ErrBlocked // blocked after the code was sent (R43)
 	}
 	if chosen, ok, err := s.usable(ctx, tenant, u); err != nil {
 		return nil, err

@@ -11,8 +11,8 @@ import (
 // Begin starts the proof of a flow still at its first step with the
 // flow's method (Send code, R21). Whether the address is a guest who may
 // use it is told only to the address's owner, by the method itself: a
-// flow with no user, or whose guest's method is off, begins alike with a
-// refusal (R7, R25, R26). lang is the page's language; clientIP the
+// flow with no user, or whose guest is blocked or whose method is off,
+// begins alike with a refusal (R7, R25, R26, R43). lang is the page's language; clientIP the
 // requesting client. Errors: the method's (a *passcode.Throttled).
 func (s *Service) Begin(ctx context.Context, tenant *core.Tenant, f *core.Flow, u *core.User, lang, clientIP string) (idp.Began, error) {
 	m, refusal, err := s.flowMethod(ctx, tenant, u)
@@ -50,6 +50,8 @@ func (s *Service) flowMethod(ctx context.Context, tenant *core.Tenant, u *core.U
 	switch {
 	case u == nil:
 		kind, refusal = core.MethodOTP, idp.RefuseNotInvited
+	case u.Blocked:
+		kind, refusal = core.MethodOTP, idp.RefuseBlocked
 	case !ok:
 		kind, refusal = core.MethodOTP, idp.RefuseMethodOff
 	}

@@ -84,6 +84,9 @@ func (s *Service) StartFromToken(ctx context.Context, tenant *core.Tenant, token
 	if err != nil { // not found: the guest was deleted
 		return nil, notFoundAs(err, ErrBadLink)
 	}
+	if u.Blocked {
+		return nil, ErrBlocked
+	}
 	if _, ok, err := s.usable(ctx, tenant, u); err != nil {
 		return nil, err
 	} else if !ok {
@@ -148,11 +151,23 @@ func (s *Service) Flow(ctx context.Context, tenant *core.Tenant, cookie string) 
 	if err != nil {
 		return nil, nil, notFoundAs(err, ErrNoFlow)
 	}
+	if u != nil && !sameAddress(f, u) {
+		// The guest's address changed since the flow began (R13): the
+		// flow's address has no guest any more, and what was proved with
+		// it proves nothing.
+		if f.Step != core.FlowStarted {
+			return nil, nil, ErrNoFlow
+		}
+		u = nil
+	}
 	if f.Step == core.FlowStarted {
 		return f, u, nil
 	}
 	if u == nil {
 		return nil, nil, ErrNoFlow // cannot be past the code without a user
+	}
+	if u.Blocked {
+		return nil, nil, ErrBlocked
 	}
 	if _, ok, err := s.usable(ctx, tenant, u); err != nil {
 		return nil, nil, err
@@ -160,6 +175,12 @@ func (s *Service) Flow(ctx context.Context, tenant *core.Tenant, cookie string) 
 		return nil, nil, ErrOTPOff
 	}
 	return f, u, nil
+}
+
+// sameAddress reports whether the flow is for the user's current address.
+func sameAddress(f *core.Flow, u *core.User) bool {
+	addr, err := core.ParseAddress(f.Email)
+	return err == nil && addr.Key() == u.MailKey
 }
 
 // Accept records the guest's consent and redeems the invitation: the

@@ -1,8 +1,10 @@
 package redeem
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"guestlist/internal/core"
@@ -15,7 +17,7 @@ import (
 // page, the portal).
 type Target struct {
 	AuthRequestID string
-	AppID         string // the application the guest must be assigned to, if any
+	AppID         string // the application the guest must be allowed to open, if any
 	RedirectURL   string
 }
 
@@ -93,14 +95,44 @@ func (s *Service) pendingInvitation(ctx context.Context, tenantID string, u *cor
 	return newest.ID, nil
 }
 
-// Assigned reports whether the user may use the application.
-func (s *Service) Assigned(ctx context.Context, tenantID, userID, appID string) (bool, error) {
-	return s.st.IsAssigned(ctx, tenantID, userID, appID)
+// MayOpen reports whether the user may open the application (client id):
+// false for an application that does not exist.
+func (s *Service) MayOpen(ctx context.Context, tenantID, userID, appID string) (bool, error) {
+	app, err := s.st.GetApplication(ctx, tenantID, appID)
+	if errors.Is(err, core.ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return mayOpen(app, func() (bool, error) { return s.st.IsAssigned(ctx, tenantID, userID, appID) })
 }
 
-// Portal lists the applications shared with the user (SPEC R30).
+// Portal lists the applications the user may open (SPEC R30), by display
+// name.
 func (s *Service) Portal(ctx context.Context, tenantID, userID string) ([]core.Application, error) {
-	return s.st.AssignedApplications(ctx, tenantID, userID)
+	all, err := s.st.ListApplications(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	mine, err := s.st.UserAssignments(ctx, tenantID, userID)
+	if err != nil {
+		return nil, err
+	}
+	assigned := make(map[string]bool, len(mine))
+	for _, x := range mine {
+		assigned[x.AppID] = true
+	}
+	var out []core.Application
+	for i := range all {
+		ok, _ := mayOpen(&all[i], func() (bool, error) { return assigned[all[i].AppID], nil })
+		if ok {
+			out = append(out, all[i])
+		}
+	}
+	slices.SortStableFunc(out, func(a, b core.Application) int {
+		return cmp.Or(cmp.Compare(a.DisplayName, b.DisplayName), cmp.Compare(a.AppID, b.AppID))
+	})
+	return out, nil
 }
 
 // App returns an application of the tenant by client id.

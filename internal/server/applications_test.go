@@ -342,7 +342,7 @@ func TestAppRoleAssignments(t *testing.T) {
 		t.Errorf("assignment: %v", x)
 	}
 	msg := wantGraphError(t, call(t, s, "POST", path, tn.Token, "application/json",
-		jsonBody(t, map[string]any{"principalId": alice, "resourceId": sp})), http.StatusConflict, "")
+		jsonBody(t, map[string]any{"principalId": alice, "resourceId": sp})), http.StatusBadRequest, "Request_BadRequest")
 	if !strings.Contains(msg, "already assigned") {
 		t.Errorf("conflict message %q", msg)
 	}

@@ -11,12 +11,13 @@ import (
 
 // TestPromptNoneUnassigned: a silent request (prompt=none) must never show
 // a page (OpenID Connect Core 3.1.2.1): for a signed-in guest who is not
-// assigned to the application it answers the application with
-// login_required instead of the no-access page.
+// assigned to an application that requires assignment it answers the
+// application with login_required instead of the no-access page.
 func TestPromptNoneUnassigned(t *testing.T) {
 	x := newSignedIn(t)
 	s := x.s
 	closed := newRelyingParty(t, s, x.tn, registerApp(t, s, x.tn, "https://closed.example/callback"))
+	requireAssignment(t, s, x.tn, closed.clientID, true)
 	a := closed.attempt(param("prompt", "none"))
 	q := closed.callback(t, open(t, s, x.g, a.url), a)
 	if q.Get("error") != "login_required" || q.Get("code") != "" {

@@ -64,8 +64,10 @@ func TestSingleSignOnAcrossApplications(t *testing.T) {
 			claims["oid"], claims["sub"], first["oid"], first["sub"])
 	}
 
-	// An application the guest is not assigned to: no code, the no-access page.
+	// An application that requires assignment, to which the guest is not
+	// assigned: no code, the no-access page.
 	closed := newRelyingParty(t, s, x.tn, registerApp(t, s, x.tn, "https://closed.example/callback"))
+	requireAssignment(t, s, x.tn, closed.clientID, true)
 	p := open(t, s, x.g, closed.attempt().url)
 	wantNoRedirectTo(t, p, closed.redirect)
 	wantRefused(t, p, http.StatusForbidden, textNoAccess)
@@ -199,6 +201,7 @@ func TestNoAccessPage(t *testing.T) {
 	s, tn := newFabrikam(t, servertest.Options{})
 	contoso := s.CreateTenant(t, "Contoso", "contoso.example")
 	rp := newRelyingParty(t, s, tn, registerApp(t, s, tn, appRedirect, "alice@contoso.example"))
+	requireAssignment(t, s, tn, rp.clientID, true)
 	s.Invite(t, contoso, "bob@contoso.example", nil) // a guest elsewhere
 	s.Invite(t, tn, "carol@contoso.example", nil)    // a guest, not assigned
 	const stranger = "mallory@contoso.example"       // never invited anywhere
@@ -361,6 +364,9 @@ func TestPortalAndDirectLinks(t *testing.T) {
 		}
 		app := registerApp(t, s, tn, "https://"+strings.ToLower(strings.ReplaceAll(a.name, " ", ""))+".example/cb", guests...)
 		patchApp(t, s, tn, app.clientID, map[string]any{"displayName": a.name, "web": map[string]any{"homePageUrl": a.home}})
+		if !a.assigned { // only assigned guests may use Payroll
+			requireAssignment(t, s, tn, app.clientID, true)
+		}
 		apps[a.name] = app
 	}
 	portal := "/" + tn.ID + "/apps"

@@ -177,7 +177,9 @@ type assignmentList struct {
 // there; assigning them again does not bring the old tokens back.
 func TestUnassignmentEndsAccess(t *testing.T) {
 	x := newSignedIn(t)
+	requireAssignment(t, x.s, x.tn, x.rp.clientID, true)
 	board := newRelyingParty(t, x.s, x.tn, registerApp(t, x.s, x.tn, "https://board.example/callback", x.email))
+	requireAssignment(t, x.s, x.tn, board.clientID, true)
 	a, code := board.singleSignOn(t, x.s, x.g)
 	boardTokens := wantTokens(t, "board sign-in", board.exchange(t, code, a.verifier))
 	tokens := wantAlive(t, x.rp, x.first, "before")

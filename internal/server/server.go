@@ -36,6 +36,7 @@ import (
 	"guestlist/internal/store"
 	"guestlist/internal/store/sqlstore"
 	"guestlist/internal/tenants"
+	"guestlist/internal/users"
 	"guestlist/internal/web"
 )
 
@@ -232,7 +233,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	if err != nil {
 		return err
 	}
-	s.Handler = s.routes(pages, provider, graph.New(st, tokens, s.Invites, apps.New(st, ring, deps.Now), flows, deploy, deps.Now, cfg.BaseURL, deps.Logger))
+	s.Handler = s.routes(pages, provider, graph.New(st, tokens, s.Invites, users.New(st, deps.Now), apps.New(st, ring, deps.Now), flows, deploy, deps.Now, cfg.BaseURL, deps.Logger))
 	return nil
 }
 

@@ -54,10 +54,6 @@ type Apps interface {
 	// IsAssigned reports whether the user is assigned to the application
 	// (client id).
 	IsAssigned(ctx context.Context, tenantID, userID, appID string) (bool, error)
-	// AssignedApplications lists the applications other than admin
-	// applications that the user is assigned to, by display name: the
-	// guest's portal (SPEC R30).
-	AssignedApplications(ctx context.Context, tenantID, userID string) ([]core.Application, error)
 
 	// SetLastSignIn records the user's latest sign-in
 	// (signInActivity.lastSignInDateTime); core.ErrNotFound if there is no

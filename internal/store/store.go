@@ -25,6 +25,8 @@ type Tx interface {
 	Apps
 	OIDC
 	Access
+	UserAdmin
+	Assignments
 
 	// Lock serialises writers on one (tenant, key) until the transaction
 	// ends, so a check-then-write on throttles or flows cannot race between

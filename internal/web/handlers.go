@@ -224,7 +224,7 @@ func (p *Pages) mayUseApp(w http.ResponseWriter, r *http.Request, q *req) bool {
 	if q.flow.AppID == "" {
 		return true
 	}
-	assigned, err := p.redeem.Assigned(r.Context(), q.tenant.ID, q.user.ID, q.flow.AppID)
+	assigned, err := p.redeem.MayOpen(r.Context(), q.tenant.ID, q.user.ID, q.flow.AppID)
 	if err != nil {
 		p.internal(w, q.base(), err)
 		return false

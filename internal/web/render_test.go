@@ -92,6 +92,7 @@ var pageCases = []pageCase{
 	messageCase("message-declined", 200, "declined.heading", "declined.body", true, false),
 	messageCase("message-redeemed", 409, "redeemed.heading", "redeemed.body", true, true),
 	messageCase("error-otpoff", 403, "error.heading", "error.otpoff", true, false),
+	messageCase("error-blocked", 403, "error.heading", "error.blocked", true, false),
 	messageCase("error-link", 404, "error.heading", "error.link", true, false),
 	messageCase("error-notfound", 404, "error.heading", "error.link", false, false),
 	messageCase("error-flow", 400, "error.heading", "error.flow", true, false),

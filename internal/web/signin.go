@@ -33,10 +33,10 @@ type Authorizer interface {
 }
 
 // authorize is the sign-in page of an authorization request (the
-// provider's login URL). A live session of an assigned guest goes straight
-// back to the application (SPEC R24) unless the application asked for
-// prompt=login or a shorter max_age; otherwise the guest types their
-// address.
+// provider's login URL). A live session of a guest who may open the
+// application goes straight back to it (SPEC R24) unless the application
+// asked for prompt=login or a shorter max_age; otherwise the guest types
+// their address.
 func (p *Pages) authorize(w http.ResponseWriter, r *http.Request) {
 	q, ok := p.tenantFor(w, r)
 	if !ok {
@@ -55,7 +55,7 @@ func (p *Pages) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if sess != nil && !slices.Contains(ar.Prompt, "login") && p.redeem.SessionSatisfies(sess, ar.MaxAge) {
-		assigned, err := p.redeem.Assigned(r.Context(), q.tenant.ID, sess.UserID, ar.ClientID)
+		assigned, err := p.redeem.MayOpen(r.Context(), q.tenant.ID, sess.UserID, ar.ClientID)
 		if err != nil {
 			p.internal(w, q.base(), err)
 			return
@@ -219,8 +219,8 @@ func (p *Pages) appLanding(q *req, app *core.Application) string {
 	return p.baseURL + q.path("/apps")
 }
 
-// directLink is /{tenant}/apps/{appId} (SPEC R30): a signed-in, assigned
-// guest goes to the application; anyone else signs in first.
+// directLink is /{tenant}/apps/{appId} (SPEC R30): a signed-in guest who
+// may open the application goes to it; anyone else signs in first.
 func (p *Pages) directLink(w http.ResponseWriter, r *http.Request) {
 	q, ok := p.tenantFor(w, r)
 	if !ok {
@@ -234,7 +234,7 @@ func (p *Pages) directLink(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	assigned, err := p.redeem.Assigned(r.Context(), q.tenant.ID, sess.UserID, app.AppID)
+	assigned, err := p.redeem.MayOpen(r.Context(), q.tenant.ID, sess.UserID, app.AppID)
 	if err != nil {
 		p.internal(w, q.base(), err)
 		return

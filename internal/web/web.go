@@ -118,6 +118,8 @@ func (p *Pages) flowError(w http.ResponseWriter, q *req, err error) {
 	switch {
 	case errors.Is(err, redeem.ErrOTPOff):
 		p.r.message(w, http.StatusForbidden, messagePage{base: q.base(), Heading: "error.heading", Body: "error.otpoff"})
+	case errors.Is(err, redeem.ErrBlocked):
+		p.r.message(w, http.StatusForbidden, messagePage{base: q.base(), Heading: "error.heading", Body: "error.blocked"})
 	case errors.Is(err, redeem.ErrBadLink):
 		p.r.message(w, http.StatusNotFound, messagePage{base: q.base(), Heading: "error.heading", Body: "error.link"})
 	case errors.Is(err, redeem.ErrNoFlow), errors.Is(err, redeem.ErrWrongStep):

@@ -52,6 +52,8 @@ func (m *Method) Begin(ctx context.Context, s idp.Start) (idp.Began, error) {
 		note = compose.NoteNotInvited
 	case idp.RefuseMethodOff:
 		note = compose.NoteOTPOff
+	case idp.RefuseBlocked:
+		note = compose.NoteBlocked
 	}
 	out, err := m.codes.Send(ctx, s.Tenant, s.Flow, mailKey, s.Lang, s.ClientIP, s.Tenant.PasscodeInSubject, note)
 	if err != nil {

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"guestlist/internal/core"
@@ -16,12 +15,12 @@ import (
 
 const appCols = `tenant_id, app_id, object_id, service_principal_id, display_name,
 	web_redirect_uris, spa_redirect_uris, public_client_redirect_uris, home_page_url,
-	secret_hash, is_admin, created_at`
+	secret_hash, is_admin, created_at, assignment_required`
 
 func scanApp(sc interface{ Scan(...any) error }, a *core.Application) error {
 	return sc.Scan(&a.TenantID, &a.AppID, &a.ID, &a.ServicePrincipalID, &a.DisplayName,
 		jsonCol{&a.WebRedirectURIs}, jsonCol{&a.SPARedirectURIs}, jsonCol{&a.PublicClientRedirectURIs},
-		&a.HomePageURL, &a.SecretHash, &a.IsAdmin, timeCol{&a.CreatedAt})
+		&a.HomePageURL, &a.SecretHash, &a.IsAdmin, timeCol{&a.CreatedAt}, &a.AssignmentRequired)
 }
 
 // uriLists marshals the three redirect URI lists (never JSON null).
@@ -47,9 +46,9 @@ func (o ops) CreateApplication(ctx context.Context, a *core.Application) error {
 		return err
 	}
 	_, err = o.wr().ExecContext(ctx, `INSERT INTO applications (`+appCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		a.TenantID, a.AppID, a.ID, a.ServicePrincipalID, a.DisplayName, web, spa, public,
-		a.HomePageURL, blob(a.SecretHash), a.IsAdmin, micros(a.CreatedAt))
+		a.HomePageURL, blob(a.SecretHash), a.IsAdmin, micros(a.CreatedAt), a.AssignmentRequired)
 	return o.writeErr(err, "create application", "an application with this appId or id already exists")
 }
 
@@ -81,24 +80,6 @@ func (o ops) appWhere(ctx context.Context, col, tenantID, value string) (*core.A
 func (o ops) ListApplications(ctx context.Context, tenantID string) ([]core.Application, error) {
 	return o.listApps(ctx, "list applications", `SELECT `+appCols+` FROM applications
 		WHERE tenant_id = $1 ORDER BY created_at, app_id`, tenantID)
-}
-
-// AssignedApplications joins the user's assignments to their
-// applications, leaving out admin applications.
-func (o ops) AssignedApplications(ctx context.Context, tenantID, userID string) ([]core.Application, error) {
-	return o.listApps(ctx, "assigned applications", `SELECT `+prefixed("a.", appCols)+`
-		FROM assignments s JOIN applications a ON a.tenant_id = s.tenant_id AND a.app_id = s.app_id
-		WHERE s.tenant_id = $1 AND s.user_id = $2 AND NOT a.is_admin
-		ORDER BY a.display_name, a.app_id`, tenantID, userID)
-}
-
-// prefixed qualifies each column of a column list with a table alias.
-func prefixed(alias, cols string) string {
-	parts := strings.Split(cols, ",")
-	for i, c := range parts {
-		parts[i] = alias + strings.TrimSpace(c)
-	}
-	return strings.Join(parts, ", ")
 }
 
 func (o ops) listApps(ctx context.Context, what, query string, args ...any) ([]core.Application, error) {

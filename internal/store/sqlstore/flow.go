@@ -159,12 +159,16 @@ func (o ops) markUsed(ctx context.Context, table, what, tenantID, id string, at 
 func (o ops) GetFlowUser(ctx context.Context, tenantID, id string, now time.Time) (*core.Flow, *core.User, error) {
 	var f core.Flow
 	var u core.User
+	var enabled bool
+	p := &u.Profile
 	err := o.rd().QueryRowContext(ctx, `SELECT f.tenant_id, f.id, f.user_id, f.invitation_id, f.email,
 			f.redirect_url, f.locale, f.step, f.client_ip, f.created_at, f.expires_at, f.auth_request_id, f.app_id,
 			COALESCE(u.tenant_id, ''), COALESCE(u.id, ''), COALESCE(u.display_name, ''), COALESCE(u.mail, ''),
 			COALESCE(u.mail_key, ''), COALESCE(u.user_principal_name, ''), COALESCE(u.user_type, ''),
 			COALESCE(u.external_user_state, ''), u.state_changed_at, COALESCE(u.creation_type, ''), u.identities,
-			COALESCE(u.preferred_language, ''), u.last_sign_in_at, u.created_at, COALESCE(u.method, '')
+			COALESCE(u.preferred_language, ''), u.last_sign_in_at, u.created_at, COALESCE(u.method, ''),
+			COALESCE(u.account_enabled, TRUE), COALESCE(u.given_name, ''), COALESCE(u.surname, ''),
+			COALESCE(u.job_title, ''), COALESCE(u.office_location, ''), COALESCE(u.mobile_phone, ''), u.business_phones
 		FROM flows f LEFT JOIN users u ON u.tenant_id = f.tenant_id AND u.id = f.user_id
 		WHERE f.tenant_id = $1 AND f.id = $2 AND f.expires_at > $3`, tenantID, id, micros(now)).
 		Scan(&f.TenantID, &f.ID, &f.UserID, &f.InvitationID, &f.Email, &f.RedirectURL,
@@ -172,7 +176,9 @@ func (o ops) GetFlowUser(ctx context.Context, tenantID, id string, now time.Time
 			&u.TenantID, &u.ID, &u.DisplayName, &u.Mail, &u.MailKey,
 			&u.UserPrincipalName, &u.UserType, &u.ExternalUserState, timeCol{&u.StateChangedAt},
 			&u.CreationType, jsonCol{&u.Identities}, &u.PreferredLanguage, timeCol{&u.LastSignInAt},
-			timeCol{&u.CreatedAt}, (*string)(&u.Method))
+			timeCol{&u.CreatedAt}, (*string)(&u.Method), &enabled, &p.GivenName, &p.Surname, &p.JobTitle, &p.OfficeLocation,
+			&p.MobilePhone, jsonCol{&p.BusinessPhones})
+	u.Blocked = !enabled
 	if err != nil {
 		return nil, nil, readErr(err, "get flow", "the sign-in has expired or does not exist")
 	}

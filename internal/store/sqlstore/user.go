@@ -11,13 +11,18 @@ import (
 
 const userCols = `tenant_id, id, display_name, mail, mail_key, user_principal_name,
 	user_type, external_user_state, state_changed_at, creation_type, identities,
-	preferred_language, last_sign_in_at, created_at, method`
+	preferred_language, last_sign_in_at, created_at, method, ` + userAdminCols
 
 func scanUser(sc interface{ Scan(...any) error }, u *core.User) error {
-	return sc.Scan(&u.TenantID, &u.ID, &u.DisplayName, &u.Mail, &u.MailKey,
+	var enabled bool
+	p := &u.Profile
+	err := sc.Scan(&u.TenantID, &u.ID, &u.DisplayName, &u.Mail, &u.MailKey,
 		&u.UserPrincipalName, &u.UserType, &u.ExternalUserState, timeCol{&u.StateChangedAt},
 		&u.CreationType, jsonCol{&u.Identities}, &u.PreferredLanguage, timeCol{&u.LastSignInAt},
-		timeCol{&u.CreatedAt}, (*string)(&u.Method))
+		timeCol{&u.CreatedAt}, (*string)(&u.Method),
+		&enabled, &p.GivenName, &p.Surname, &p.JobTitle, &p.OfficeLocation, &p.MobilePhone, jsonCol{&p.BusinessPhones})
+	u.Blocked = !enabled
+	return err
 }
 
 // CreateUser stores u; core.ErrConflict if the tenant has a user with the
@@ -27,11 +32,18 @@ func (o ops) CreateUser(ctx context.Context, u *core.User) error {
 	if err != nil {
 		return err
 	}
+	phones, err := jsonText(phonesOf(u.Profile.BusinessPhones))
+	if err != nil {
+		return err
+	}
+	p := u.Profile
 	_, err = o.wr().ExecContext(ctx, `INSERT INTO users (`+userCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+		$15, $16, $17, $18, $19, $20, $21, $22)`,
 		u.TenantID, u.ID, u.DisplayName, u.Mail, u.MailKey, u.UserPrincipalName,
 		u.UserType, u.ExternalUserState, micros(u.StateChangedAt), u.CreationType, ids,
-		u.PreferredLanguage, micros(u.LastSignInAt), micros(u.CreatedAt), string(u.Method))
+		u.PreferredLanguage, micros(u.LastSignInAt), micros(u.CreatedAt), string(u.Method),
+		!u.Blocked, p.GivenName, p.Surname, p.JobTitle, p.OfficeLocation, p.MobilePhone, phones)
 	return o.writeErr(err, "create user", "a user with this email address already exists")
 }
 

@@ -18,7 +18,9 @@ func testApps(t *testing.T, newStore NewStore) {
 		subtest{"Delete", testAppsDelete},
 		subtest{"Secrets", testAppSecrets},
 		subtest{"Assignments", testAssignments},
-		subtest{"AssignedApplications", testAssignedApplications},
+		subtest{"AssignmentRequired", testAssignmentRequired},
+		subtest{"AppAssignments", testAppAssignments},
+		subtest{"EndUnassignedAppAccess", testEndUnassignedAppAccess},
 		subtest{"DeleteUserAndTenant", testAssignmentsCascade},
 		subtest{"LastSignIn", testLastSignIn},
 	)
@@ -42,6 +44,7 @@ func newApp(tenantID string, n int, created time.Time) *core.Application {
 		HomePageURL:              "https://app.example/home",
 		SecretHash:               []byte{1, 2, 3},
 		CreatedAt:                created,
+		AssignmentRequired:       true,
 	}
 }
 
@@ -312,29 +315,6 @@ func testAssignments(t *testing.T, newStore NewStore) {
 		// Assigning again works.
 		must(t, s.CreateAssignment(ctx, x1))
 	})
-}
-
-// testAssignedApplications: the guest's portal lists assigned applications
-// by display name, never the admin application.
-func testAssignedApplications(t *testing.T, newStore NewStore) {
-	s, ctx := newStore(t), t.Context()
-	admin, a2, _ := twoApps(ctx, t, s)
-	a3 := newApp(tenantA, 3, at(time.Minute))
-	a3.DisplayName = "Accounting" // sorts before "App 2"
-	a4 := newApp(tenantA, 4, at(time.Minute))
-	must(t, s.CreateApplication(ctx, a3))
-	must(t, s.CreateApplication(ctx, a4))
-	u := newUser(tenantA, "user-1", "one@example.com")
-	must(t, s.CreateUser(ctx, u))
-	for i, a := range []*core.Application{a2, admin, a3} {
-		must(t, s.CreateAssignment(ctx, newAssignment(u, a, fmt.Sprint("asg-", i), t0)))
-	}
-	got, err := s.AssignedApplications(ctx, tenantA, u.ID)
-	must(t, err)
-	diff(t, "AssignedApplications", []core.Application{*a3, *a2}, got)
-	got, err = s.AssignedApplications(ctx, tenantB, u.ID)
-	must(t, err)
-	diff(t, "another tenant", []core.Application(nil), got)
 }
 
 // testAssignmentsCascade: deleting a user removes their assignments (the

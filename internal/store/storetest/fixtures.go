@@ -57,6 +57,11 @@ func newUser(tenantID, id, mail string) *core.User {
 		PreferredLanguage: "sv",
 		LastSignInAt:      at(-time.Minute),
 		CreatedAt:         at(-time.Hour),
+		Blocked:           true,
+		Profile: core.UserProfile{
+			GivenName: "Given " + id, Surname: "Surname", JobTitle: "Auditor", OfficeLocation: "B 12",
+			MobilePhone: "+31 6 1234 5678", BusinessPhones: []string{"+31 20 123 4567"},
+		},
 	}
 }
 

@@ -25,6 +25,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"Applications", testApplications},
 		subtest{"Apps", testApps},
 		subtest{"Users", testUsers},
+		subtest{"UserAdmin", testUserAdmin},
 		subtest{"Invitations", testInvitations},
 		subtest{"Flows", testFlows},
 		subtest{"Passcodes", testPasscodes},
