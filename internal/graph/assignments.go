@@ -73,13 +73,18 @@ func (a *API) listAssignments(w http.ResponseWriter, r *http.Request, t *core.Te
 	if err != nil {
 		return err
 	}
+	a.writeAssignments(w, "users('"+userID+"')/appRoleAssignments", list)
+	return nil
+}
+
+// writeAssignments answers a collection of assignments (a user's, or an
+// application's) under its OData context.
+func (a *API) writeAssignments(w http.ResponseWriter, context string, list []apps.Assignment) {
 	out := make([]appRoleAssignmentJSON, 0, len(list))
 	for i := range list {
 		out = append(out, toAssignment(&list[i]))
 	}
-	platform.WriteJSON(w, http.StatusOK, map[string]any{
-		"@odata.context": a.context("users('" + userID + "')/appRoleAssignments"), "value": out})
-	return nil
+	platform.WriteJSON(w, http.StatusOK, map[string]any{"@odata.context": a.context(context), "value": out})
 }
 
 func (a *API) deleteAssignment(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {

@@ -122,11 +122,6 @@ func (a *API) appRoleAssignedTo(w http.ResponseWriter, r *http.Request, t *core.
 	if err != nil {
 		return err
 	}
-	out := make([]appRoleAssignmentJSON, 0, len(list))
-	for i := range list {
-		out = append(out, toAssignment(&list[i]))
-	}
-	platform.WriteJSON(w, http.StatusOK, map[string]any{
-		"@odata.context": a.context("servicePrincipals('" + spID + "')/appRoleAssignedTo"), "value": out})
+	a.writeAssignments(w, "servicePrincipals('"+spID+"')/appRoleAssignedTo", list)
 	return nil
 }
