@@ -56,6 +56,9 @@ type serveCmd struct {
 	InviteMailsPerRecipient int           `default:"5" help:"Invitation mails a tenant may send to one address per day (0: no limit)."`
 	RefreshMaxLifetime      time.Duration `default:"2160h" help:"How long after a sign-in its refresh tokens end, however often they rotate."`
 	AuthorizeLimit          int           `default:"100" help:"Authorization requests one client address may make in a tenant per 10 minutes."`
+	OTPMailsPerClient       int           `name:"otp-mails-per-client" default:"5" help:"Passcode mails one client may have sent to one address per hour."`
+	OTPMailsPerAddress      int           `name:"otp-mails-per-address" default:"30" help:"Passcode mails one address receives per tenant per hour, from all clients together."`
+	OTPAttemptsPerClient    int           `name:"otp-attempts-per-client" default:"30" help:"Wrong passcodes one client may enter per tenant per hour."`
 }
 
 type migrateCmd struct {
@@ -135,10 +138,8 @@ func (c common) config() server.Config {
 		DB: server.DBConfig{MaxConns: c.DBMaxConns, StatementTimeout: c.DBStatementTimeout, TxRetries: c.DBTxRetries}}
 }
 
-func (s *serveCmd) Run(ctx context.Context) error {
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(s.LogLevel))
-	log := newLogger(level)
+// serverConfig is the server's configuration from serve's flags.
+func (s *serveCmd) serverConfig() server.Config {
 	cfg := s.config()
 	if s.BaseURL == "" {
 		cfg.BaseURL = "http://" + s.Addr
@@ -150,6 +151,16 @@ func (s *serveCmd) Run(ctx context.Context) error {
 	cfg.RefreshMaxLifetime = s.RefreshMaxLifetime
 	cfg.AuthorizeLimit = s.AuthorizeLimit
 	cfg.InviteMail = &invite.MailLimits{PerHour: s.InviteMailsPerHour, PerRecipientDay: s.InviteMailsPerRecipient}
+	cfg.Passcode.ClientHourlySends, cfg.Passcode.HourlySends = s.OTPMailsPerClient, s.OTPMailsPerAddress
+	cfg.Passcode.ClientAttempts = s.OTPAttemptsPerClient
+	return cfg
+}
+
+func (s *serveCmd) Run(ctx context.Context) error {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(s.LogLevel))
+	log := newLogger(level)
+	cfg := s.serverConfig()
 	if err := s.checkMailbox(log, cfg.BaseURL); err != nil {
 		return err
 	}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/alecthomas/kong"
+)
+
+// TestPasscodeLimitFlags: the passcode throttles an operator sets, by flag
+// or GUESTLIST_* variable, reach the server's configuration; unset, they
+// are the documented defaults (SPEC R23).
+func TestPasscodeLimitFlags(t *testing.T) {
+	parse := func(t *testing.T, args ...string) *cli {
+		t.Helper()
+		var c cli
+		p, err := kong.New(&c, kong.Name("guestlist"), kong.DefaultEnvars("GUESTLIST"), kong.Exit(func(int) { t.Fatal("exit") }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		return &c
+	}
+	t.Run("defaults", func(t *testing.T) {
+		cfg := parse(t, "serve").Serve.serverConfig()
+		if p := cfg.Passcode; p.ClientHourlySends != 5 || p.HourlySends != 30 || p.ClientAttempts != 30 {
+			t.Errorf("defaults: %+v", p)
+		}
+	})
+	t.Run("flags and environment", func(t *testing.T) {
+		t.Setenv("GUESTLIST_OTP_MAILS_PER_ADDRESS", "12")
+		cfg := parse(t, "serve", "--otp-mails-per-client=2", "--otp-attempts-per-client=7").Serve.serverConfig()
+		if p := cfg.Passcode; p.ClientHourlySends != 2 || p.HourlySends != 12 || p.ClientAttempts != 7 {
+			t.Errorf("set: %+v", p)
+		}
+	})
+}
