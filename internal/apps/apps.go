@@ -214,14 +214,16 @@ func (s *Service) Assign(ctx context.Context, tenantID, userID, resourceID strin
 	return &out, nil
 }
 
-// Assignments lists the user's assignments with their applications.
-// Errors: core.ErrNotFound (no such user).
-func (s *Service) Assignments(ctx context.Context, tenantID, userID string) (*core.User, []Assignment, error) {
+// Assignments lists one page of the user's assignments (oldest first)
+// with their applications; one whose application went between the reads
+// is left out, so a page may come out short. Errors: core.ErrNotFound (no
+// such user).
+func (s *Service) Assignments(ctx context.Context, tenantID, userID string, p store.Page) (*core.User, []Assignment, error) {
 	u, err := s.st.GetUser(ctx, tenantID, userID)
 	if err != nil {
 		return nil, nil, err
 	}
-	list, err := s.st.UserAssignments(ctx, tenantID, userID)
+	list, err := s.st.UserAssignmentsPage(ctx, tenantID, userID, p)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -37,15 +37,16 @@ func (s *Service) SetAssignmentRequired(ctx context.Context, tenantID, spID stri
 	return out, err
 }
 
-// AssignedTo lists the assignments to the application whose service
-// principal is spID, with their users, oldest first. Errors:
-// core.ErrNotFound.
-func (s *Service) AssignedTo(ctx context.Context, tenantID, spID string) ([]Assignment, error) {
+// AssignedTo lists one page of the assignments to the application whose
+// service principal is spID, with their users, oldest first; one whose
+// user went between the reads is left out, so a page may come out short.
+// Errors: core.ErrNotFound.
+func (s *Service) AssignedTo(ctx context.Context, tenantID, spID string, p store.Page) ([]Assignment, error) {
 	a, err := s.st.ApplicationByServicePrincipal(ctx, tenantID, spID)
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.st.AppAssignments(ctx, tenantID, a.AppID)
+	list, err := s.st.AppAssignmentsPage(ctx, tenantID, a.AppID, p)
 	if err != nil {
 		return nil, err
 	}

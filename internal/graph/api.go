@@ -20,6 +20,7 @@ import (
 // API serves /v1.0/.
 type API struct {
 	st      store.Store
+	keys    *platform.Keyring // MACs of $skiptoken
 	tokens  *oidcop.Verifier
 	invites *invite.Service
 	users   *users.Service
@@ -29,11 +30,13 @@ type API struct {
 	now     platform.Clock
 	log     *slog.Logger
 	baseURL string
+	// pageSize is the page size without $top (Graph's 100).
+	pageSize int
 }
 
 // New returns the API.
-func New(st store.Store, tokens *oidcop.Verifier, invites *invite.Service, users *users.Service, apps *apps.Service, signin *redeem.Service, deploy policy.Deployment, now platform.Clock, baseURL string, log *slog.Logger) *API {
-	return &API{st: st, tokens: tokens, invites: invites, users: users, apps: apps, signin: signin, deploy: deploy, now: now, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
+func New(st store.Store, keys *platform.Keyring, tokens *oidcop.Verifier, invites *invite.Service, users *users.Service, apps *apps.Service, signin *redeem.Service, deploy policy.Deployment, now platform.Clock, baseURL string, log *slog.Logger) *API {
+	return &API{st: st, keys: keys, pageSize: defaultPageSize, tokens: tokens, invites: invites, users: users, apps: apps, signin: signin, deploy: deploy, now: now, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
 }
 
 type tenantKey struct{}

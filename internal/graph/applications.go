@@ -159,7 +159,7 @@ func (a *API) createApplication(w http.ResponseWriter, r *http.Request, t *core.
 }
 
 func (a *API) listApplications(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	list, err := a.applicationsMatching(r.Context(), t, r.URL.Query())
+	list, next, err := a.applicationsMatching(r, t, "applications")
 	if err != nil {
 		return err
 	}
@@ -171,7 +171,7 @@ func (a *API) listApplications(w http.ResponseWriter, r *http.Request, t *core.T
 		}
 		out = append(out, toApplication(&list[i], secrets))
 	}
-	platform.WriteJSON(w, http.StatusOK, map[string]any{"@odata.context": a.context("applications"), "value": out})
+	a.writeCollection(w, "applications", next, out)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"guestlist/internal/apps"
 	"guestlist/internal/core"
 	"guestlist/internal/platform"
+	"guestlist/internal/store"
 )
 
 // appRoleAssignmentJSON is Graph's appRoleAssignment of a user: the user
@@ -69,22 +70,30 @@ func (a *API) createAssignment(w http.ResponseWriter, r *http.Request, t *core.T
 
 func (a *API) listAssignments(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
 	userID := r.PathValue("id")
-	_, list, err := a.apps.Assignments(r.Context(), t.ID, userID)
+	p, err := a.pageOf(r, t, "users/"+userID+"/appRoleAssignments")
 	if err != nil {
 		return err
 	}
-	a.writeAssignments(w, "users('"+userID+"')/appRoleAssignments", list)
+	_, list, err := a.apps.Assignments(r.Context(), t.ID, userID, p.page())
+	if err != nil {
+		return err
+	}
+	a.writeAssignments(w, r, p, "users('"+userID+"')/appRoleAssignments", list)
 	return nil
 }
 
-// writeAssignments answers a collection of assignments (a user's, or an
-// application's) under its OData context.
-func (a *API) writeAssignments(w http.ResponseWriter, context string, list []apps.Assignment) {
+// writeAssignments answers a page of a collection of assignments (a
+// user's, or an application's) under its OData context. list was read
+// with p.page().
+func (a *API) writeAssignments(w http.ResponseWriter, r *http.Request, p *pager, context string, list []apps.Assignment) {
+	list, next := cut(a, r, p, list, func(x *apps.Assignment) store.Cursor {
+		return store.Cursor{CreatedAt: x.CreatedAt, ID: x.ID}
+	})
 	out := make([]appRoleAssignmentJSON, 0, len(list))
 	for i := range list {
 		out = append(out, toAssignment(&list[i]))
 	}
-	platform.WriteJSON(w, http.StatusOK, map[string]any{"@odata.context": a.context(context), "value": out})
+	a.writeCollection(w, context, next, out)
 }
 
 func (a *API) deleteAssignment(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {

@@ -159,10 +159,16 @@ func (a *API) listInvitations(w http.ResponseWriter, r *http.Request, t *core.Te
 	} else if status != core.InvitationPending && status != core.InvitationCompleted {
 		return core.Invalidf("status must be PendingAcceptance or Completed")
 	}
-	invs, err := a.st.ListInvitations(r.Context(), t.ID, store.InvitationFilter{Status: status})
+	p, err := a.pageOf(r, t, "invitations")
 	if err != nil {
 		return err
 	}
+	pg := p.page()
+	invs, err := a.st.ListInvitations(r.Context(), t.ID, store.InvitationFilter{Status: status, Top: pg.Top, After: pg.After})
+	if err != nil {
+		return err
+	}
+	invs, next := cut(a, r, p, invs, func(i *core.Invitation) store.Cursor { return store.Cursor{CreatedAt: i.CreatedAt, ID: i.ID} })
 	out := make([]invitationJSON, 0, len(invs))
 	for i := range invs {
 		j := toInvitation(&invs[i])
@@ -171,7 +177,7 @@ func (a *API) listInvitations(w http.ResponseWriter, r *http.Request, t *core.Te
 		}
 		out = append(out, j)
 	}
-	platform.WriteJSON(w, http.StatusOK, map[string]any{"@odata.context": a.context("invitations"), "value": out})
+	a.writeCollection(w, "invitations", next, out)
 	return nil
 }
 

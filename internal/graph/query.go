@@ -2,7 +2,6 @@ package graph
 
 import (
 	"net/url"
-	"strconv"
 	"strings"
 
 	"guestlist/internal/core"
@@ -15,25 +14,23 @@ func unsupported(format string, args ...any) error {
 
 // parseUserQuery reads the OData options GET /v1.0/users supports:
 // $filter with eq comparisons on userType, externalUserState and mail
-// joined by "and", and $top (1–999).
+// joined by "and", and $top (1–999); $skiptoken is read by pageOf.
 func parseUserQuery(q url.Values) (store.UserFilter, error) {
 	var f store.UserFilter
 	for k := range q {
 		switch k {
-		case "$filter", "$top", "$count", "$select":
+		case "$filter", "$top", "$count", "$select", "$skiptoken":
 		default:
 			if strings.HasPrefix(k, "$") {
 				return f, unsupported("query option %s is not supported", k)
 			}
 		}
 	}
-	if top := q.Get("$top"); top != "" {
-		n, err := strconv.Atoi(top)
-		if err != nil || n < 1 || n > 999 {
-			return f, unsupported("$top must be a number from 1 to 999")
-		}
-		f.Top = n
+	top, err := parseTop(q)
+	if err != nil {
+		return f, err
 	}
+	f.Top = top
 	conds, err := parseFilter(q.Get("$filter"))
 	if err != nil {
 		return f, err

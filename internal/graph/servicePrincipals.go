@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -9,6 +8,7 @@ import (
 
 	"guestlist/internal/core"
 	"guestlist/internal/platform"
+	"guestlist/internal/store"
 )
 
 // servicePrincipalJSON is Graph's servicePrincipal: an application's
@@ -30,10 +30,11 @@ func toServicePrincipal(a *core.Application) servicePrincipalJSON {
 }
 
 // parseAppIDQuery reads the OData options of the application and service
-// principal lists: only $filter=appId eq '…' (and $select, ignored).
+// principal lists: only $filter=appId eq '…' (and $select, ignored), and
+// the paging options $top and $skiptoken.
 func parseAppIDQuery(q url.Values) (string, error) {
 	for k := range q {
-		if strings.HasPrefix(k, "$") && k != "$filter" && k != "$select" {
+		if strings.HasPrefix(k, "$") && k != "$filter" && k != "$select" && k != "$top" && k != "$skiptoken" {
 			return "", unsupported("query option %s is not supported", k)
 		}
 	}
@@ -51,28 +52,40 @@ func parseAppIDQuery(q url.Values) (string, error) {
 	return appID, nil
 }
 
-// applicationsMatching lists the tenant's applications, or only the one
-// with the client id of a `$filter=appId eq '…'`, read on its own (an empty
-// list when there is none, as Graph answers a filter).
-func (a *API) applicationsMatching(ctx context.Context, t *core.Tenant, q url.Values) ([]core.Application, error) {
-	appID, err := parseAppIDQuery(q)
+// applicationsMatching lists one page of the tenant's applications (the
+// collection's), with the nextLink to the next, or only the one with the
+// client id of a `$filter=appId eq '…'`, read on its own (an empty list
+// when there is none, as Graph answers a filter; never a next page).
+func (a *API) applicationsMatching(r *http.Request, t *core.Tenant, collection string) ([]core.Application, string, error) {
+	appID, err := parseAppIDQuery(r.URL.Query())
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	if appID == "" {
-		return a.st.ListApplications(ctx, t.ID)
+	p, err := a.pageOf(r, t, collection)
+	if err != nil {
+		return nil, "", err
 	}
-	app, err := a.st.GetApplication(ctx, t.ID, appID)
-	if errors.Is(err, core.ErrNotFound) {
-		return nil, nil
-	} else if err != nil {
-		return nil, err
+	if appID != "" {
+		app, err := a.st.GetApplication(r.Context(), t.ID, appID)
+		if errors.Is(err, core.ErrNotFound) {
+			return nil, "", nil
+		} else if err != nil {
+			return nil, "", err
+		}
+		return []core.Application{*app}, "", nil
 	}
-	return []core.Application{*app}, nil
+	list, err := a.st.ApplicationsPage(r.Context(), t.ID, p.page())
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := cut(a, r, p, list, func(x *core.Application) store.Cursor {
+		return store.Cursor{CreatedAt: x.CreatedAt, ID: x.AppID}
+	})
+	return list, next, nil
 }
 
 func (a *API) listServicePrincipals(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	list, err := a.applicationsMatching(r.Context(), t, r.URL.Query())
+	list, next, err := a.applicationsMatching(r, t, "servicePrincipals")
 	if err != nil {
 		return err
 	}
@@ -80,7 +93,7 @@ func (a *API) listServicePrincipals(w http.ResponseWriter, r *http.Request, t *c
 	for i := range list {
 		out = append(out, toServicePrincipal(&list[i]))
 	}
-	platform.WriteJSON(w, http.StatusOK, map[string]any{"@odata.context": a.context("servicePrincipals"), "value": out})
+	a.writeCollection(w, "servicePrincipals", next, out)
 	return nil
 }
 
@@ -118,10 +131,14 @@ func (a *API) patchServicePrincipal(w http.ResponseWriter, r *http.Request, t *c
 // appRoleAssignedTo lists the assignments of users to the application.
 func (a *API) appRoleAssignedTo(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
 	spID := r.PathValue("id")
-	list, err := a.apps.AssignedTo(r.Context(), t.ID, spID)
+	p, err := a.pageOf(r, t, "servicePrincipals/"+spID+"/appRoleAssignedTo")
 	if err != nil {
 		return err
 	}
-	a.writeAssignments(w, "servicePrincipals('"+spID+"')/appRoleAssignedTo", list)
+	list, err := a.apps.AssignedTo(r.Context(), t.ID, spID, p.page())
+	if err != nil {
+		return err
+	}
+	a.writeAssignments(w, r, p, "servicePrincipals('"+spID+"')/appRoleAssignedTo", list)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"guestlist/internal/core"
 	"guestlist/internal/platform"
+	"guestlist/internal/store"
 )
 
 // userJSON is Graph's user resource (the properties guestlist keeps).
@@ -82,15 +83,22 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, t *core.Tenant) 
 	if err != nil {
 		return err
 	}
+	p, err := a.pageOf(r, t, "users")
+	if err != nil {
+		return err
+	}
+	pg := p.page()
+	f.Top, f.After = pg.Top, pg.After
 	users, err := a.st.ListUsers(r.Context(), t.ID, f)
 	if err != nil {
 		return err
 	}
+	users, next := cut(a, r, p, users, func(u *core.User) store.Cursor { return store.Cursor{CreatedAt: u.CreatedAt, ID: u.ID} })
 	out := make([]userJSON, 0, len(users))
 	for i := range users {
 		out = append(out, toUser(&users[i], t))
 	}
-	platform.WriteJSON(w, http.StatusOK, map[string]any{"@odata.context": a.context("users"), "value": out})
+	a.writeCollection(w, "users", next, out)
 	return nil
 }
 

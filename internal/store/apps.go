@@ -25,6 +25,9 @@ type Apps interface {
 	// ListApplications lists the tenant's applications, the admin
 	// application included, oldest first.
 	ListApplications(ctx context.Context, tenantID string) ([]core.Application, error)
+	// ApplicationsPage is one page of ListApplications; the cursor's ID
+	// is the application's client id (AppID).
+	ApplicationsPage(ctx context.Context, tenantID string, p Page) ([]core.Application, error)
 	// UpdateApplication writes a's display name, redirect URIs and home
 	// page; core.ErrNotFound if there is no application a.AppID.
 	UpdateApplication(ctx context.Context, a *core.Application) error
@@ -51,6 +54,8 @@ type Apps interface {
 	DeleteAssignment(ctx context.Context, tenantID, userID, id string) error
 	// UserAssignments lists the user's assignments, oldest first.
 	UserAssignments(ctx context.Context, tenantID, userID string) ([]core.Assignment, error)
+	// UserAssignmentsPage is one page of UserAssignments.
+	UserAssignmentsPage(ctx context.Context, tenantID, userID string, p Page) ([]core.Assignment, error)
 	// IsAssigned reports whether the user is assigned to the application
 	// (client id).
 	IsAssigned(ctx context.Context, tenantID, userID, appID string) (bool, error)

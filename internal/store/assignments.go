@@ -17,6 +17,8 @@ type Assignments interface {
 	// AppAssignments lists the assignments to the application (client
 	// id), oldest first; none (no error) for an unknown application.
 	AppAssignments(ctx context.Context, tenantID, appID string) ([]core.Assignment, error)
+	// AppAssignmentsPage is one page of AppAssignments.
+	AppAssignmentsPage(ctx context.Context, tenantID, appID string, p Page) ([]core.Assignment, error)
 	// EndUnassignedAppAccess revokes the token families at the client
 	// (client id) of every user not assigned to it: the application came
 	// to require assignment. Idempotent.

@@ -163,10 +163,13 @@ type UserFilter struct {
 	UserType          string
 	ExternalUserState string
 	MailKey           string
-	Top               int // 0 = no limit
+	Top               int    // 0 = no limit
+	After             Cursor // list the users after this one (zero: from the start)
 }
 
 // InvitationFilter narrows ListInvitations.
 type InvitationFilter struct {
 	Status string
+	Top    int    // 0 = no limit
+	After  Cursor // list the invitations after this one (zero: from the start)
 }

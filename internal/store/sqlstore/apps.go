@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"guestlist/internal/core"
+	"guestlist/internal/store"
 )
 
 // Applications, their secrets and assignments. The secrets and assignments
@@ -78,8 +79,16 @@ func (o ops) appWhere(ctx context.Context, col, tenantID, value string) (*core.A
 }
 
 func (o ops) ListApplications(ctx context.Context, tenantID string) ([]core.Application, error) {
-	return o.listApps(ctx, "list applications", `SELECT `+appCols+` FROM applications
-		WHERE tenant_id = $1 ORDER BY created_at, app_id`, tenantID)
+	return o.ApplicationsPage(ctx, tenantID, store.Page{})
+}
+
+// ApplicationsPage pages by (created_at, app_id), the order of
+// ListApplications.
+func (o ops) ApplicationsPage(ctx context.Context, tenantID string, p store.Page) ([]core.Application, error) {
+	w := where{sql: ` WHERE tenant_id = $1`, args: []any{tenantID}}
+	w.after("app_id", p.After)
+	query := `SELECT ` + appCols + ` FROM applications` + w.sql + ` ORDER BY created_at, app_id` + w.limit(p.Top)
+	return o.listApps(ctx, "list applications", query, w.args...)
 }
 
 func (o ops) listApps(ctx context.Context, what, query string, args ...any) ([]core.Application, error) {
@@ -198,21 +207,11 @@ func (o ops) DeleteAssignment(ctx context.Context, tenantID, userID, id string) 
 }
 
 func (o ops) UserAssignments(ctx context.Context, tenantID, userID string) ([]core.Assignment, error) {
-	rows, err := o.rd().QueryContext(ctx, `SELECT `+assignmentCols+` FROM assignments
-		WHERE tenant_id = $1 AND user_id = $2 ORDER BY created_at, id`, tenantID, userID)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: user assignments: %w", err)
-	}
-	var list []core.Assignment
-	for rows.Next() {
-		var a core.Assignment
-		if err := rows.Scan(&a.TenantID, &a.ID, &a.UserID, &a.AppID, timeCol{&a.CreatedAt}); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("sqlstore: user assignments: %w", err)
-		}
-		list = append(list, a)
-	}
-	return list, closeRows(rows, "user assignments")
+	return o.UserAssignmentsPage(ctx, tenantID, userID, store.Page{})
+}
+
+func (o ops) UserAssignmentsPage(ctx context.Context, tenantID, userID string, p store.Page) ([]core.Assignment, error) {
+	return o.listAssignments(ctx, "user assignments", "user_id", tenantID, userID, p)
 }
 
 func (o ops) IsAssigned(ctx context.Context, tenantID, userID, appID string) (bool, error) {

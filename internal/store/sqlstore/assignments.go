@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"guestlist/internal/core"
+	"guestlist/internal/store"
 )
 
 func (o ops) SetAssignmentRequired(ctx context.Context, tenantID, appID string, required bool) error {
@@ -18,21 +19,34 @@ func (o ops) SetAssignmentRequired(ctx context.Context, tenantID, appID string, 
 }
 
 func (o ops) AppAssignments(ctx context.Context, tenantID, appID string) ([]core.Assignment, error) {
-	rows, err := o.rd().QueryContext(ctx, `SELECT `+assignmentCols+` FROM assignments
-		WHERE tenant_id = $1 AND app_id = $2 ORDER BY created_at, id`, tenantID, appID)
+	return o.AppAssignmentsPage(ctx, tenantID, appID, store.Page{})
+}
+
+func (o ops) AppAssignmentsPage(ctx context.Context, tenantID, appID string, p store.Page) ([]core.Assignment, error) {
+	return o.listAssignments(ctx, "application assignments", "app_id", tenantID, appID, p)
+}
+
+// listAssignments lists the assignments whose col (user_id or app_id, the
+// package's own column names) is value, oldest first by (created_at, id).
+func (o ops) listAssignments(ctx context.Context, what, col, tenantID, value string, p store.Page) ([]core.Assignment, error) {
+	w := where{sql: ` WHERE tenant_id = $1`, args: []any{tenantID}}
+	w.eq(col, value)
+	w.after("id", p.After)
+	rows, err := o.rd().QueryContext(ctx, `SELECT `+assignmentCols+` FROM assignments`+
+		w.sql+` ORDER BY created_at, id`+w.limit(p.Top), w.args...)
 	if err != nil {
-		return nil, fmt.Errorf("sqlstore: application assignments: %w", err)
+		return nil, fmt.Errorf("sqlstore: %s: %w", what, err)
 	}
 	var list []core.Assignment
 	for rows.Next() {
 		var a core.Assignment
 		if err := rows.Scan(&a.TenantID, &a.ID, &a.UserID, &a.AppID, timeCol{&a.CreatedAt}); err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("sqlstore: application assignments: %w", err)
+			return nil, fmt.Errorf("sqlstore: %s: %w", what, err)
 		}
 		list = append(list, a)
 	}
-	return list, closeRows(rows, "application assignments")
+	return list, closeRows(rows, what)
 }
 
 // EndUnassignedAppAccess is one statement, so it sees the assignments of

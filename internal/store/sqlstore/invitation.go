@@ -79,8 +79,9 @@ func (o ops) CompleteInvitation(ctx context.Context, tenantID, id string, at tim
 func (o ops) ListInvitations(ctx context.Context, tenantID string, f store.InvitationFilter) ([]core.Invitation, error) {
 	w := where{sql: ` WHERE tenant_id = $1`, args: []any{tenantID}}
 	w.eq("status", f.Status)
+	w.after("id", f.After)
 	rows, err := o.rd().QueryContext(ctx, `SELECT `+invitationCols+` FROM invitations`+
-		w.sql+` ORDER BY created_at, id`, w.args...)
+		w.sql+` ORDER BY created_at, id`+w.limit(f.Top), w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: list invitations: %w", err)
 	}

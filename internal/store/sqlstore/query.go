@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"guestlist/internal/core"
+	"guestlist/internal/store"
 )
 
 // where builds the WHERE clause of a list query with optional filters;
@@ -24,6 +25,18 @@ func (w *where) eq(col, value string) {
 	}
 	w.args = append(w.args, value)
 	w.sql += " AND " + col + " = $" + strconv.Itoa(len(w.args))
+}
+
+// after adds the keyset condition of a list ordered by (created_at, idCol):
+// only rows after c. The zero cursor adds nothing. One condition both
+// databases evaluate the same way, with bound values.
+func (w *where) after(idCol string, c store.Cursor) {
+	if c.IsZero() {
+		return
+	}
+	w.args = append(w.args, micros(c.CreatedAt), c.ID)
+	at, id := "$"+strconv.Itoa(len(w.args)-1), "$"+strconv.Itoa(len(w.args))
+	w.sql += " AND (created_at > " + at + " OR (created_at = " + at + " AND " + idCol + " > " + id + "))"
 }
 
 // limit returns a LIMIT clause for n > 0 and "" (no limit) otherwise.

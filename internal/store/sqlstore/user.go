@@ -67,12 +67,14 @@ func (o ops) UserByMail(ctx context.Context, tenantID, mailKey string) (*core.Us
 	return &u, nil
 }
 
-// ListUsers lists the tenant's users that match f, oldest first.
+// ListUsers lists the tenant's users that match f, oldest first (by
+// created_at, then id: the order f.After continues).
 func (o ops) ListUsers(ctx context.Context, tenantID string, f store.UserFilter) ([]core.User, error) {
 	w := where{sql: ` WHERE tenant_id = $1`, args: []any{tenantID}}
 	w.eq("user_type", f.UserType)
 	w.eq("external_user_state", f.ExternalUserState)
 	w.eq("mail_key", f.MailKey)
+	w.after("id", f.After)
 	query := `SELECT ` + userCols + ` FROM users` + w.sql + ` ORDER BY created_at, id` + w.limit(f.Top)
 	rows, err := o.rd().QueryContext(ctx, query, w.args...)
 	if err != nil {

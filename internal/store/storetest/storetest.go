@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"DeleteTenant", testDeleteTenant},
 		subtest{"Transactions", testTransactions},
 		subtest{"Races", testRaces},
+		subtest{"Paging", testPaging},
 	)
 }
 
