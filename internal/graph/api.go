@@ -54,17 +54,17 @@ func (a *API) authed(h handler) http.HandlerFunc {
 			err = h(w, r, t)
 		}
 		if err != nil {
-			platform.WriteError(w, a.log, err)
+			platform.WriteError(w, r, a.log, err)
 		}
 	}
 }
 
 func (a *API) authenticate(r *http.Request) (*core.Tenant, error) {
-	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || raw == "" {
+	raw, ok := platform.BearerToken(r)
+	if !ok {
 		return nil, core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "Access token is empty.")
 	}
-	c, err := a.tokens.Verify(r.Context(), strings.TrimSpace(raw))
+	c, err := a.tokens.Verify(r.Context(), raw)
 	if err != nil {
 		return nil, err
 	}
@@ -77,35 +77,72 @@ func (a *API) authenticate(r *http.Request) (*core.Tenant, error) {
 	return t, nil
 }
 
-// Routes registers every /v1.0/ route on mux. Unknown /v1.0/ paths are
-// answered by the server's root handler in the same error shape (a catch-all
-// here would overlap the /{tenant}/… guest routes).
-func (a *API) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /v1.0/invitations", a.authed(a.createInvitation))
-	mux.HandleFunc("GET /v1.0/invitations", a.authed(a.listInvitations))
-	mux.HandleFunc("GET /v1.0/invitations/{id}", a.authed(a.getInvitation))
-	mux.HandleFunc("GET /v1.0/users", a.authed(a.listUsers))
-	mux.HandleFunc("GET /v1.0/users/{id}", a.authed(a.getUser))
-	mux.HandleFunc("PATCH /v1.0/users/{id}", a.authed(a.patchUser))
-	mux.HandleFunc("DELETE /v1.0/users/{id}", a.authed(a.deleteUser))
-	mux.HandleFunc("POST /v1.0/users/{id}/revokeSignInSessions", a.authed(a.revokeSignInSessions))
-	mux.HandleFunc("POST /v1.0/applications", a.authed(a.createApplication))
-	mux.HandleFunc("GET /v1.0/applications", a.authed(a.listApplications))
-	mux.HandleFunc("GET /v1.0/applications/{id}", a.authed(a.getApplication))
-	mux.HandleFunc("PATCH /v1.0/applications/{id}", a.authed(a.patchApplication))
-	mux.HandleFunc("DELETE /v1.0/applications/{id}", a.authed(a.deleteApplication))
-	mux.HandleFunc("POST /v1.0/applications/{id}/addPassword", a.authed(a.addPassword))
-	mux.HandleFunc("POST /v1.0/applications/{id}/removePassword", a.authed(a.removePassword))
-	mux.HandleFunc("GET /v1.0/servicePrincipals", a.authed(a.listServicePrincipals))
-	mux.HandleFunc("GET /v1.0/servicePrincipals/{id}", a.authed(a.getServicePrincipal))
-	mux.HandleFunc("PATCH /v1.0/servicePrincipals/{id}", a.authed(a.patchServicePrincipal))
-	mux.HandleFunc("GET /v1.0/servicePrincipals/{id}/appRoleAssignedTo", a.authed(a.appRoleAssignedTo))
-	mux.HandleFunc("POST /v1.0/users/{id}/appRoleAssignments", a.authed(a.createAssignment))
-	mux.HandleFunc("GET /v1.0/users/{id}/appRoleAssignments", a.authed(a.listAssignments))
-	mux.HandleFunc("DELETE /v1.0/users/{id}/appRoleAssignments/{assignmentId}", a.authed(a.deleteAssignment))
-	const email = "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/email"
-	mux.HandleFunc("GET "+email, a.authed(a.getEmailPolicy))
-	mux.HandleFunc("PATCH "+email, a.authed(a.patchEmailPolicy))
+// versions are the API versions served. Graph's beta is a superset of
+// v1.0; here both serve the same resources with the same handlers, and
+// only @odata.context names the version asked for (Microsoft's own
+// documentation uses /beta/ in places, e.g. resetting redemption).
+var versions = []string{"v1.0", "beta"}
+
+// route is one method and path (below the version) and its handler.
+type route struct {
+	method, path string
+	h            handler
 }
 
-func (a *API) context(entity string) string { return a.baseURL + "/v1.0/$metadata#" + entity }
+func (a *API) routes() []route {
+	const email = "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/email"
+	return []route{
+		{"POST", "/invitations", a.createInvitation},
+		{"GET", "/invitations", a.listInvitations},
+		{"GET", "/invitations/{id}", a.getInvitation},
+		{"GET", "/users", a.listUsers},
+		{"GET", "/users/{id}", a.getUser},
+		{"PATCH", "/users/{id}", a.patchUser},
+		{"DELETE", "/users/{id}", a.deleteUser},
+		{"POST", "/users/{id}/revokeSignInSessions", a.revokeSignInSessions},
+		{"POST", "/applications", a.createApplication},
+		{"GET", "/applications", a.listApplications},
+		{"GET", "/applications/{id}", a.getApplication},
+		{"PATCH", "/applications/{id}", a.patchApplication},
+		{"DELETE", "/applications/{id}", a.deleteApplication},
+		{"POST", "/applications/{id}/addPassword", a.addPassword},
+		{"POST", "/applications/{id}/removePassword", a.removePassword},
+		{"GET", "/servicePrincipals", a.listServicePrincipals},
+		{"GET", "/servicePrincipals/{id}", a.getServicePrincipal},
+		{"PATCH", "/servicePrincipals/{id}", a.patchServicePrincipal},
+		{"GET", "/servicePrincipals/{id}/appRoleAssignedTo", a.appRoleAssignedTo},
+		{"POST", "/users/{id}/appRoleAssignments", a.createAssignment},
+		{"GET", "/users/{id}/appRoleAssignments", a.listAssignments},
+		{"DELETE", "/users/{id}/appRoleAssignments/{assignmentId}", a.deleteAssignment},
+		{"GET", email, a.getEmailPolicy},
+		{"PATCH", email, a.patchEmailPolicy},
+	}
+}
+
+// Routes registers every route under /v1.0/ and /beta/ on mux, each path
+// answering other methods with 405 in Graph's shape. Unknown paths are
+// answered by the server's root handler in the same error shape (a
+// catch-all here would overlap the /{tenant}/… guest routes).
+func (a *API) Routes(mux *http.ServeMux) {
+	var rs []platform.Route
+	for _, v := range versions {
+		for _, rt := range a.routes() {
+			rs = append(rs, platform.Route{Method: rt.method, Path: "/" + v + rt.path, Handler: a.authed(rt.h)})
+		}
+	}
+	platform.HandleRoutes(mux, rs)
+}
+
+// context is the @odata.context of an answer to r, naming the version r
+// asked for.
+func (a *API) context(r *http.Request, entity string) string {
+	return a.baseURL + "/" + version(r) + "/$metadata#" + entity
+}
+
+// version is the API version of r's path.
+func version(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, "/beta/") {
+		return "beta"
+	}
+	return "v1.0"
+}

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"time"
@@ -128,13 +127,13 @@ func (req *applicationRequest) apply(a *core.Application) error {
 	return nil
 }
 
-func (a *API) writeApplication(ctx context.Context, w http.ResponseWriter, status int, app *core.Application) error {
-	secrets, err := a.st.AppSecrets(ctx, app.TenantID, app.AppID)
+func (a *API) writeApplication(w http.ResponseWriter, r *http.Request, status int, app *core.Application) error {
+	secrets, err := a.st.AppSecrets(r.Context(), app.TenantID, app.AppID)
 	if err != nil {
 		return err
 	}
 	out := toApplication(app, secrets)
-	out.Context = a.context("applications/$entity")
+	out.Context = a.context(r, "applications/$entity")
 	platform.WriteJSON(w, status, out)
 	return nil
 }
@@ -155,7 +154,7 @@ func (a *API) createApplication(w http.ResponseWriter, r *http.Request, t *core.
 	if err != nil {
 		return err
 	}
-	return a.writeApplication(r.Context(), w, http.StatusCreated, created)
+	return a.writeApplication(w, r, http.StatusCreated, created)
 }
 
 func (a *API) listApplications(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
@@ -171,7 +170,7 @@ func (a *API) listApplications(w http.ResponseWriter, r *http.Request, t *core.T
 		}
 		out = append(out, toApplication(&list[i], secrets))
 	}
-	a.writeCollection(w, "applications", next, out)
+	a.writeCollection(w, r, "applications", next, out)
 	return nil
 }
 
@@ -180,7 +179,7 @@ func (a *API) getApplication(w http.ResponseWriter, r *http.Request, t *core.Ten
 	if err != nil {
 		return err
 	}
-	return a.writeApplication(r.Context(), w, http.StatusOK, app)
+	return a.writeApplication(w, r, http.StatusOK, app)
 }
 
 // patchApplication answers 204 like Graph.
@@ -245,7 +244,7 @@ func (a *API) addPassword(w http.ResponseWriter, r *http.Request, t *core.Tenant
 		Context string `json:"@odata.context"`
 		passwordCredentialJSON
 		SecretText string `json:"secretText"`
-	}{a.context("microsoft.graph.passwordCredential"), toPasswordCredential(cred), string(secret)}
+	}{a.context(r, "microsoft.graph.passwordCredential"), toPasswordCredential(cred), string(secret)}
 	platform.WriteJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -63,7 +63,7 @@ func (a *API) createAssignment(w http.ResponseWriter, r *http.Request, t *core.T
 		return err
 	}
 	out := toAssignment(x)
-	out.Context = a.context("users('" + userID + "')/appRoleAssignments/$entity")
+	out.Context = a.context(r, "users('"+userID+"')/appRoleAssignments/$entity")
 	platform.WriteJSON(w, http.StatusCreated, out)
 	return nil
 }
@@ -93,7 +93,7 @@ func (a *API) writeAssignments(w http.ResponseWriter, r *http.Request, p *pager,
 	for i := range list {
 		out = append(out, toAssignment(&list[i]))
 	}
-	a.writeCollection(w, context, next, out)
+	a.writeCollection(w, r, context, next, out)
 }
 
 func (a *API) deleteAssignment(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {

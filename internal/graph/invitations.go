@@ -103,7 +103,7 @@ func (a *API) createInvitation(w http.ResponseWriter, r *http.Request, t *core.T
 		return err
 	}
 	out := toInvitation(&res.Invitation)
-	out.Context = a.context("invitations/$entity")
+	out.Context = a.context(r, "invitations/$entity")
 	out.InviteRedeemURL = res.RedeemURL
 	out.ResetRedemption = req.ResetRedemption // echoed like every request field (R1)
 	platform.WriteJSON(w, http.StatusCreated, out)
@@ -142,7 +142,7 @@ func (a *API) getInvitation(w http.ResponseWriter, r *http.Request, t *core.Tena
 		return err
 	}
 	out := toInvitation(inv)
-	out.Context = a.context("invitations/$entity")
+	out.Context = a.context(r, "invitations/$entity")
 	if out.MessageDelivery, err = a.delivery(r.Context(), inv); err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func (a *API) listInvitations(w http.ResponseWriter, r *http.Request, t *core.Te
 		}
 		out = append(out, j)
 	}
-	a.writeCollection(w, "invitations", next, out)
+	a.writeCollection(w, r, "invitations", next, out)
 	return nil
 }
 

@@ -150,8 +150,8 @@ func (a *API) nextLink(r *http.Request, token string) string {
 }
 
 // writeCollection answers one page of a collection.
-func (a *API) writeCollection(w http.ResponseWriter, context, next string, value any) {
-	platform.WriteJSON(w, http.StatusOK, collectionJSON{Context: a.context(context), NextLink: next, Value: value})
+func (a *API) writeCollection(w http.ResponseWriter, r *http.Request, context, next string, value any) {
+	platform.WriteJSON(w, http.StatusOK, collectionJSON{Context: a.context(r, context), NextLink: next, Value: value})
 }
 
 // encodeSkipToken is base64url(HMAC || JSON of s).

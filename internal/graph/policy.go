@@ -16,20 +16,20 @@ type emailPolicyJSON struct {
 	AllowExternalIDToUseEmailOtp string `json:"allowExternalIdToUseEmailOtp"`
 }
 
-func (a *API) emailPolicy(t *core.Tenant) emailPolicyJSON {
+func (a *API) emailPolicy(r *http.Request, t *core.Tenant) emailPolicyJSON {
 	state := "disabled"
 	if a.deploy.EmailOTPEnabled(t, a.now()) {
 		state = "enabled"
 	}
 	return emailPolicyJSON{
-		Context:   a.context("policies/authenticationMethodsPolicy/authenticationMethodConfigurations/$entity"),
+		Context:   a.context(r, "policies/authenticationMethodsPolicy/authenticationMethodConfigurations/$entity"),
 		OdataType: "#microsoft.graph.emailAuthenticationMethodConfiguration", ID: "Email",
 		State: state, AllowExternalIDToUseEmailOtp: t.EmailOTP,
 	}
 }
 
 func (a *API) getEmailPolicy(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	platform.WriteJSON(w, http.StatusOK, a.emailPolicy(t))
+	platform.WriteJSON(w, http.StatusOK, a.emailPolicy(r, t))
 	return nil
 }
 

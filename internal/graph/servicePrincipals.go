@@ -93,7 +93,7 @@ func (a *API) listServicePrincipals(w http.ResponseWriter, r *http.Request, t *c
 	for i := range list {
 		out = append(out, toServicePrincipal(&list[i]))
 	}
-	a.writeCollection(w, "servicePrincipals", next, out)
+	a.writeCollection(w, r, "servicePrincipals", next, out)
 	return nil
 }
 
@@ -103,7 +103,7 @@ func (a *API) getServicePrincipal(w http.ResponseWriter, r *http.Request, t *cor
 		return err
 	}
 	out := toServicePrincipal(app)
-	out.Context = a.context("servicePrincipals/$entity")
+	out.Context = a.context(r, "servicePrincipals/$entity")
 	platform.WriteJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -103,6 +103,6 @@ func (a *API) revokeSignInSessions(w http.ResponseWriter, r *http.Request, t *co
 	if err := a.users.RevokeSignInSessions(r.Context(), t.ID, r.PathValue("id")); err != nil {
 		return err
 	}
-	platform.WriteJSON(w, http.StatusOK, map[string]any{"@odata.context": a.context("Edm.Boolean"), "value": true})
+	platform.WriteJSON(w, http.StatusOK, map[string]any{"@odata.context": a.context(r, "Edm.Boolean"), "value": true})
 	return nil
 }

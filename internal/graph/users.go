@@ -73,7 +73,7 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, t *core.Tenant) er
 	body := struct {
 		Context string `json:"@odata.context"`
 		userJSON
-	}{a.context("users/$entity"), toUser(u, t)}
+	}{a.context(r, "users/$entity"), toUser(u, t)}
 	platform.WriteJSON(w, http.StatusOK, body)
 	return nil
 }
@@ -98,7 +98,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, t *core.Tenant) 
 	for i := range users {
 		out = append(out, toUser(&users[i], t))
 	}
-	a.writeCollection(w, "users", next, out)
+	a.writeCollection(w, r, "users", next, out)
 	return nil
 }
 

@@ -26,17 +26,20 @@ func New(ts *tenants.Service, token platform.Secret, log *slog.Logger) *API {
 	return &API{tenants: ts, token: token, log: log}
 }
 
-// Routes registers the operator routes on mux.
+// Routes registers the operator routes on mux; other methods on these
+// paths are answered with 405 in the API's error shape.
 func (a *API) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /operator/v1/tenants", a.guard(a.create))
-	mux.HandleFunc("GET /operator/v1/tenants", a.guard(a.list))
-	mux.HandleFunc("GET /operator/v1/tenants/{id}", a.guard(a.get))
-	mux.HandleFunc("DELETE /operator/v1/tenants/{id}", a.guard(a.delete))
+	platform.HandleRoutes(mux, []platform.Route{
+		{Method: "POST", Path: "/operator/v1/tenants", Handler: a.guard(a.create)},
+		{Method: "GET", Path: "/operator/v1/tenants", Handler: a.guard(a.list)},
+		{Method: "GET", Path: "/operator/v1/tenants/{id}", Handler: a.guard(a.get)},
+		{Method: "DELETE", Path: "/operator/v1/tenants/{id}", Handler: a.guard(a.delete)},
+	})
 }
 
 func (a *API) guard(h func(http.ResponseWriter, *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		got, ok := platform.BearerToken(r)
 		var err error
 		if !ok || a.token == "" || subtle.ConstantTimeCompare([]byte(got), []byte(string(a.token))) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="guestlist-operator"`)
@@ -45,7 +48,7 @@ func (a *API) guard(h func(http.ResponseWriter, *http.Request) error) http.Handl
 			err = h(w, r)
 		}
 		if err != nil {
-			platform.WriteError(w, a.log, err)
+			platform.WriteError(w, r, a.log, err)
 		}
 	}
 }

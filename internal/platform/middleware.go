@@ -30,7 +30,7 @@ func Middleware(h http.Handler, log *slog.Logger, reg prometheus.Registerer) htt
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				log.Error("panic serving request", "method", LogText(r.Method), "path", LogText(r.URL.Path), "panic", LogText(fmt.Sprint(v)))
+				log.Error("panic serving request", "request_id", RequestID(r.Context()), "method", LogText(r.Method), "path", LogText(r.URL.Path), "panic", LogText(fmt.Sprint(v)))
 				if !sw.wrote {
 					http.Error(sw, "internal error", http.StatusInternalServerError)
 				}
@@ -44,7 +44,7 @@ func Middleware(h http.Handler, log *slog.Logger, reg prometheus.Registerer) htt
 			requests.WithLabelValues(method, strconv.Itoa(sw.status)).Inc()
 			duration.WithLabelValues(method).Observe(time.Since(start).Seconds())
 			if log.Enabled(r.Context(), slog.LevelDebug) {
-				log.Debug("request", "method", LogText(r.Method), "path", LogText(r.URL.Path), "status", sw.status, "duration", time.Since(start))
+				log.Debug("request", "request_id", RequestID(r.Context()), "method", LogText(r.Method), "path", LogText(r.URL.Path), "status", sw.status, "duration", time.Since(start))
 			}
 		}()
 		h.ServeHTTP(sw, r)

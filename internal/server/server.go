@@ -257,14 +257,14 @@ func (s *Server) routes(pages *web.Pages, provider *oidcop.Provider, api *graph.
 		w.Write([]byte("guestlist is running. Guests arrive through the links in their invitations.\n"))
 	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/v1.0/") || strings.HasPrefix(r.URL.Path, "/operator/") || strings.Contains(r.URL.Path, "/oauth2/") {
-			platform.WriteError(w, s.log, notFound(r))
+		if strings.HasPrefix(r.URL.Path, "/v1.0/") || strings.HasPrefix(r.URL.Path, "/beta/") || strings.HasPrefix(r.URL.Path, "/operator/") || strings.Contains(r.URL.Path, "/oauth2/") {
+			platform.WriteError(w, r, s.log, notFound(r))
 			return
 		}
 		pages.NotFound(w, r)
 	})
 	secured := platform.SecurityHeaders(mux, strings.HasPrefix(s.cfg.BaseURL, "https://"))
-	return platform.Middleware(s.clientIPs.Handler(secured), s.log, reg)
+	return platform.RequestIDs(platform.Middleware(s.clientIPs.Handler(secured), s.log, reg), s.deps.Now)
 }
 
 func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
