@@ -1,6 +1,8 @@
 module guestlist
 
-go 1.26.10
+go 1.26.8
+
+toolchain go1.26.10
 
 require (
 	github.com/alecthomas/kong v1.17.0

@@ -1,6 +1,8 @@
 module guestlist/tools
 
-go 1.26.10
+go 1.26.8
+
+toolchain go1.26.10
 
 tool golang.org/x/vuln/cmd/govulncheck
 
