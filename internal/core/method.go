@@ -16,6 +16,9 @@ const (
 	MethodGoogle     Method = "google"     // R10 step 3
 	MethodPersonal   Method = "personal"   // R10 steps 4 and 6: a personal account
 	MethodOTP        Method = "otp"        // R10 step 5: email one-time passcode (R20–R26)
+	// MethodPassword is not a way to redeem: it is a member signing in to
+	// their own tenant with their password (R41 users).
+	MethodPassword Method = "password"
 )
 
 // AMR is the authentication method reference that sessions and token
@@ -27,7 +30,7 @@ func (m Method) AMR() string {
 	switch m {
 	case MethodOTP:
 		return "otp"
-	case MethodHomeTenant, MethodPersonal:
+	case MethodHomeTenant, MethodPersonal, MethodPassword:
 		return "pwd"
 	case MethodFederation, MethodGoogle:
 		return "fed"
@@ -57,12 +60,14 @@ func (m Method) Issuer() string {
 // including the email one-time passcode's, as "federated" (SPEC R12).
 const SignInTypeFederated = "federated"
 
-// Identity is the identity a guest who redeemed with m at address mail is
-// shown with (SPEC R12). issuer is the federation provider's issuer URI;
-// other methods have a fixed issuer and ignore it.
-func (m Method) Identity(issuer, mail string) Identity {
+// Identity is the identity a guest who redeemed with m is shown with
+// (SPEC R12). subject is the id the issuer knows them by: the address for
+// a passcode, the object id of the member or personal account for a home
+// tenant or a personal account. issuer is the federation provider's
+// issuer URI; other methods have a fixed issuer and ignore it.
+func (m Method) Identity(issuer, subject string) Identity {
 	if iss := m.Issuer(); iss != "" {
 		issuer = iss
 	}
-	return Identity{SignInType: SignInTypeFederated, Issuer: issuer, IssuerAssignedID: mail}
+	return Identity{SignInType: SignInTypeFederated, Issuer: issuer, IssuerAssignedID: subject}
 }

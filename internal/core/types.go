@@ -14,7 +14,60 @@ type Tenant struct {
 	EmailOTP string
 	// PasscodeInSubject puts the passcode in the mail's subject (R53).
 	PasscodeInSubject bool
-	CreatedAt         time.Time
+	// Redemption is the tenant's redemption order (R10's last
+	// paragraph); its zero value is the default order.
+	Redemption RedemptionOrder
+	CreatedAt  time.Time
+}
+
+// ConsumersTenantID is the tenant that holds the deployment's personal
+// accounts (SPEC R10 steps 4 and 6): each account is a member of it with
+// a password. Its id is the one Entra ID gives its own consumers tenant,
+// so its issuer reads as Microsoft's does for personal accounts. The
+// tenant has no administrators and is reached as /consumers/.
+const ConsumersTenantID = "9188040d-6c67-4c5b-b112-36a304b66dad"
+
+// ConsumersName is the URL name of the consumers tenant.
+const ConsumersName = "consumers"
+
+// RedemptionOrder is the order in which a tenant tries the ways a guest
+// may redeem (SPEC R10): Primary is a permutation of some of home
+// tenant, federation and Google; Fallback the fallbacks tried after them,
+// in order, out of personal account and email one-time passcode. Empty
+// fields mean the default (DefaultPrimary, DefaultFallback).
+type RedemptionOrder struct {
+	Primary  []Method
+	Fallback []Method
+}
+
+// DefaultPrimary is Entra's order of the primary methods (SPEC R10).
+func DefaultPrimary() []Method { return []Method{MethodHomeTenant, MethodFederation, MethodGoogle} }
+
+// DefaultFallback is Entra's default fallback: a personal account, then
+// the email one-time passcode (SPEC R10).
+func DefaultFallback() []Method { return []Method{MethodPersonal, MethodOTP} }
+
+// Methods is the whole order, primary methods then fallbacks, with the
+// defaults filled in.
+func (o RedemptionOrder) Methods() []Method {
+	p, f := o.Primary, o.Fallback
+	if len(p) == 0 {
+		p = DefaultPrimary()
+	}
+	if len(f) == 0 {
+		f = DefaultFallback()
+	}
+	out := make([]Method, 0, len(p)+len(f))
+	return append(append(out, p...), f...)
+}
+
+// Password is the stored password of a member or personal account.
+type Password struct {
+	TenantID   string
+	UserID     string
+	Hash       string // Argon2id PHC string
+	MustChange bool   // Graph's forceChangePasswordNextSignIn
+	ChangedAt  time.Time
 }
 
 // Email one-time passcode settings (SPEC R20).
@@ -170,7 +223,10 @@ type Invitation struct {
 const (
 	FlowStarted  = "started"  // the guest is known; nothing sent yet
 	FlowVerified = "verified" // the guest proved control of the address
-	FlowDone     = "done"
+	// FlowNewPassword: the password was right, but it must be changed
+	// before the sign-in goes on (forceChangePasswordNextSignIn).
+	FlowNewPassword = "new-password"
+	FlowDone        = "done"
 )
 
 // Flow is one browser's sign-in or redemption in one tenant. It lives in the
@@ -189,11 +245,26 @@ type Flow struct {
 	AuthRequestID string
 	// AppID, when set, is the application the guest must be assigned to;
 	// it is checked once the address is proved (SPEC R7).
-	AppID     string
-	ClientIP  string
+	AppID    string
+	ClientIP string
+	// ProvedMethod and ProvedSubject are what the person proved, once
+	// they did: the method and the id its issuer knows them by (the
+	// address for a passcode, the object id of a home-tenant member or
+	// personal account). Consent makes the guest's identity of them.
+	ProvedMethod  Method
+	ProvedSubject string
+	// Purpose is what the flow is for: FlowSignIn, FlowSignup, FlowReset.
+	Purpose   string
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }
+
+// Flow purposes.
+const (
+	FlowSignIn = ""       // a sign-in or a redemption
+	FlowSignup = "signup" // a new personal account (R10 step 6)
+	FlowReset  = "reset"  // a new password for a forgotten one
+)
 
 // Passcode is one emailed one-time code. The code itself is never stored:
 // it is derived from Seed with the server key, and checked against CodeHash.

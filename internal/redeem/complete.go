@@ -90,7 +90,7 @@ func (s *Service) verified(ctx context.Context, tx store.Tx, tenant *core.Tenant
 	}
 	flowCookie := platform.NewToken()
 	newID := s.keys.HashID(flowPurpose, flowCookie)
-	if err := tx.RekeyFlow(ctx, f.TenantID, f.ID, newID, core.FlowStarted, core.FlowVerified); err != nil {
+	if err := tx.RekeyFlow(ctx, f.TenantID, f.ID, newID, core.FlowStarted, core.FlowVerified, m, f.Email); err != nil {
 		if errors.Is(err, core.ErrConflict) {
 			return nil, ErrWrongStep
 		}

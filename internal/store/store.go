@@ -27,6 +27,7 @@ type Tx interface {
 	Access
 	UserAdmin
 	Assignments
+	Passwords
 
 	// Lock serialises writers on one (tenant, key) until the transaction
 	// ends, so a check-then-write on throttles or flows cannot race between
@@ -43,6 +44,9 @@ type Tx interface {
 	// UpdateTenantSettings writes DisplayName, DefaultLanguage, EmailOTP
 	// and PasscodeInSubject.
 	UpdateTenantSettings(ctx context.Context, t *core.Tenant) error
+	// SetRedemptionOrder writes the tenant's redemption order and nothing
+	// else; core.ErrNotFound if there is no such tenant.
+	SetRedemptionOrder(ctx context.Context, tenantID string, o core.RedemptionOrder) error
 	// DeleteTenant removes the tenant and everything that belongs to it.
 	DeleteTenant(ctx context.Context, id string) error
 
@@ -84,10 +88,11 @@ type Tx interface {
 	// if it is no longer at `from`.
 	SetFlowStep(ctx context.Context, tenantID, id, from, to string) error
 	// RekeyFlow is SetFlowStep that also moves the flow to newID, so the
-	// old id (the hash of the old cookie) names nothing any more.
+	// old id (the hash of the old cookie) names nothing any more, and
+	// records what its person proved (Flow.ProvedMethod, ProvedSubject).
 	// core.ErrConflict if the flow is no longer at `from` or newID is
 	// taken; core.ErrNotFound if there is no such flow.
-	RekeyFlow(ctx context.Context, tenantID, id, newID, from, to string) error
+	RekeyFlow(ctx context.Context, tenantID, id, newID, from, to string, proved core.Method, subject string) error
 
 	CreatePasscode(ctx context.Context, p *core.Passcode) error
 	// LivePasscodes are the flow's codes that are unused and unexpired at

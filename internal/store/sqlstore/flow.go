@@ -12,13 +12,14 @@ import (
 // A flow, passcode or session is live while now < ExpiresAt.
 
 const flowCols = `tenant_id, id, user_id, invitation_id, email, redirect_url, locale, step,
-	client_ip, created_at, expires_at, auth_request_id, app_id`
+	client_ip, created_at, expires_at, auth_request_id, app_id, proved_method, proved_subject, purpose`
 
 func (o ops) CreateFlow(ctx context.Context, f *core.Flow) error {
 	_, err := o.wr().ExecContext(ctx, `INSERT INTO flows (`+flowCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		f.TenantID, f.ID, f.UserID, f.InvitationID, f.Email, f.RedirectURL, f.Locale, f.Step,
-		f.ClientIP, micros(f.CreatedAt), micros(f.ExpiresAt), f.AuthRequestID, f.AppID)
+		f.ClientIP, micros(f.CreatedAt), micros(f.ExpiresAt), f.AuthRequestID, f.AppID,
+		string(f.ProvedMethod), f.ProvedSubject, f.Purpose)
 	return o.writeErr(err, "create flow", "the sign-in flow already exists")
 }
 
@@ -28,7 +29,8 @@ func (o ops) GetFlow(ctx context.Context, tenantID, id string, now time.Time) (*
 	err := o.rd().QueryRowContext(ctx, `SELECT `+flowCols+` FROM flows
 		WHERE tenant_id = $1 AND id = $2 AND expires_at > $3`, tenantID, id, micros(now)).
 		Scan(&f.TenantID, &f.ID, &f.UserID, &f.InvitationID, &f.Email, &f.RedirectURL,
-			&f.Locale, &f.Step, &f.ClientIP, timeCol{&f.CreatedAt}, timeCol{&f.ExpiresAt}, &f.AuthRequestID, &f.AppID)
+			&f.Locale, &f.Step, &f.ClientIP, timeCol{&f.CreatedAt}, timeCol{&f.ExpiresAt}, &f.AuthRequestID, &f.AppID,
+			(*string)(&f.ProvedMethod), &f.ProvedSubject, &f.Purpose)
 	if err != nil {
 		return nil, readErr(err, "get flow", "the sign-in has expired or does not exist")
 	}
@@ -54,11 +56,12 @@ func (o ops) SetFlowStep(ctx context.Context, tenantID, id, from, to string) err
 	})
 }
 
-// RekeyFlow is the conditional step update of SetFlowStep under a new id.
-func (o ops) RekeyFlow(ctx context.Context, tenantID, id, newID, from, to string) error {
+// RekeyFlow is the conditional step update of SetFlowStep under a new id,
+// recording what was proved.
+func (o ops) RekeyFlow(ctx context.Context, tenantID, id, newID, from, to string, proved core.Method, subject string) error {
 	q := o.wr()
-	res, err := q.ExecContext(ctx, `UPDATE flows SET id = $3, step = $5
-		WHERE tenant_id = $1 AND id = $2 AND step = $4`, tenantID, id, newID, from, to)
+	res, err := q.ExecContext(ctx, `UPDATE flows SET id = $3, step = $5, proved_method = $6, proved_subject = $7
+		WHERE tenant_id = $1 AND id = $2 AND step = $4`, tenantID, id, newID, from, to, string(proved), subject)
 	if err != nil {
 		return o.writeErr(err, "rekey flow", "the new sign-in id is taken")
 	}
@@ -163,6 +166,7 @@ func (o ops) GetFlowUser(ctx context.Context, tenantID, id string, now time.Time
 	p := &u.Profile
 	err := o.rd().QueryRowContext(ctx, `SELECT f.tenant_id, f.id, f.user_id, f.invitation_id, f.email,
 			f.redirect_url, f.locale, f.step, f.client_ip, f.created_at, f.expires_at, f.auth_request_id, f.app_id,
+			f.proved_method, f.proved_subject, f.purpose,
 			COALESCE(u.tenant_id, ''), COALESCE(u.id, ''), COALESCE(u.display_name, ''), COALESCE(u.mail, ''),
 			COALESCE(u.mail_key, ''), COALESCE(u.user_principal_name, ''), COALESCE(u.user_type, ''),
 			COALESCE(u.external_user_state, ''), u.state_changed_at, COALESCE(u.creation_type, ''), u.identities,
@@ -173,6 +177,7 @@ func (o ops) GetFlowUser(ctx context.Context, tenantID, id string, now time.Time
 		WHERE f.tenant_id = $1 AND f.id = $2 AND f.expires_at > $3`, tenantID, id, micros(now)).
 		Scan(&f.TenantID, &f.ID, &f.UserID, &f.InvitationID, &f.Email, &f.RedirectURL,
 			&f.Locale, &f.Step, &f.ClientIP, timeCol{&f.CreatedAt}, timeCol{&f.ExpiresAt}, &f.AuthRequestID, &f.AppID,
+			(*string)(&f.ProvedMethod), &f.ProvedSubject, &f.Purpose,
 			&u.TenantID, &u.ID, &u.DisplayName, &u.Mail, &u.MailKey,
 			&u.UserPrincipalName, &u.UserType, &u.ExternalUserState, timeCol{&u.StateChangedAt},
 			&u.CreationType, jsonCol{&u.Identities}, &u.PreferredLanguage, timeCol{&u.LastSignInAt},

@@ -10,11 +10,54 @@ import (
 )
 
 const tenantCols = `id, display_name, initial_domain, default_language, email_otp,
-	passcode_in_subject, created_at`
+	passcode_in_subject, created_at, redemption_primary, redemption_fallback`
 
-func scanTenant(sc interface{ Scan(...any) error }, t *core.Tenant) error {
-	return sc.Scan(&t.ID, &t.DisplayName, &t.InitialDomain, &t.DefaultLanguage,
-		&t.EmailOTP, &t.PasscodeInSubject, timeCol{&t.CreatedAt})
+func scanTenant(sc interface{ Scan(...any) error }, t *core.Tenant, more ...any) error {
+	return sc.Scan(append([]any{&t.ID, &t.DisplayName, &t.InitialDomain, &t.DefaultLanguage,
+		&t.EmailOTP, &t.PasscodeInSubject, timeCol{&t.CreatedAt},
+		methodsCol{&t.Redemption.Primary}, methodsCol{&t.Redemption.Fallback}}, more...)...)
+}
+
+// methodsCol reads a comma-separated list of methods; '' is none.
+type methodsCol struct{ p *[]core.Method }
+
+func (c methodsCol) Scan(src any) error {
+	var s string
+	switch v := src.(type) {
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	case nil:
+	default:
+		return fmt.Errorf("sqlstore: methods column of type %T", src)
+	}
+	*c.p = nil
+	for m := range strings.SplitSeq(s, ",") {
+		if m != "" {
+			*c.p = append(*c.p, core.Method(m))
+		}
+	}
+	return nil
+}
+
+// methodsText is the column text of a list of methods.
+func methodsText(ms []core.Method) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = string(m)
+	}
+	return strings.Join(parts, ",")
+}
+
+// SetRedemptionOrder writes the two order columns only.
+func (o ops) SetRedemptionOrder(ctx context.Context, tenantID string, ord core.RedemptionOrder) error {
+	res, err := o.wr().ExecContext(ctx, `UPDATE tenants SET redemption_primary = $2,
+		redemption_fallback = $3 WHERE id = $1`, tenantID, methodsText(ord.Primary), methodsText(ord.Fallback))
+	if err != nil {
+		return fmt.Errorf("sqlstore: set redemption order: %w", err)
+	}
+	return mustAffect(res, "set redemption order", "the tenant does not exist")
 }
 
 // Lock is a no-op on SQLite, where write transactions are serial (one
@@ -37,9 +80,10 @@ func (o ops) Lock(ctx context.Context, tenantID, key string) error {
 func (o ops) CreateTenant(ctx context.Context, t *core.Tenant) error {
 	return o.atomic(ctx, func(q runner) error {
 		_, err := q.ExecContext(ctx, `INSERT INTO tenants (`+tenantCols+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			t.ID, t.DisplayName, t.InitialDomain, t.DefaultLanguage, t.EmailOTP,
-			t.PasscodeInSubject, micros(t.CreatedAt))
+			t.PasscodeInSubject, micros(t.CreatedAt),
+			methodsText(t.Redemption.Primary), methodsText(t.Redemption.Fallback))
 		if err != nil {
 			return o.writeErr(err, "create tenant", "a tenant with this id already exists")
 		}
@@ -83,8 +127,7 @@ func (o ops) tenantWhere(ctx context.Context, where, arg string) (*core.Tenant, 
 		(SELECT `+o.h.d.concatAgg+`(name, ',' ORDER BY ordinal) FROM domains
 			WHERE domains.tenant_id = tenants.id AND ordinal >= 0)
 		FROM tenants `+where, arg)
-	err := row.Scan(&t.ID, &t.DisplayName, &t.InitialDomain, &t.DefaultLanguage,
-		&t.EmailOTP, &t.PasscodeInSubject, timeCol{&t.CreatedAt}, &domains)
+	err := scanTenant(row, &t, &domains)
 	if err != nil {
 		return nil, readErr(err, "get tenant", "the tenant does not exist")
 	}
@@ -157,7 +200,7 @@ func (o ops) UpdateTenantSettings(ctx context.Context, t *core.Tenant) error {
 func (o ops) DeleteTenant(ctx context.Context, id string) error {
 	return o.atomic(ctx, func(q runner) error {
 		// Children first: their foreign keys refer to tenants.
-		for _, table := range [...]string{"passcodes", "flows", "sessions", "invitations",
+		for _, table := range [...]string{"passwords", "passcodes", "flows", "sessions", "invitations",
 			"users", "applications", "domains", "events", "outbox"} {
 			if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE tenant_id = $1`, id); err != nil {
 				return fmt.Errorf("sqlstore: delete tenant's %s: %w", table, err)

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"guestlist/internal/core"
@@ -13,14 +14,17 @@ const userCols = `tenant_id, id, display_name, mail, mail_key, user_principal_na
 	user_type, external_user_state, state_changed_at, creation_type, identities,
 	preferred_language, last_sign_in_at, created_at, method, ` + userAdminCols
 
-func scanUser(sc interface{ Scan(...any) error }, u *core.User) error {
+// scanUser reads the userCols into u, then more (columns selected after
+// them).
+func scanUser(sc interface{ Scan(...any) error }, u *core.User, more ...any) error {
 	var enabled bool
 	p := &u.Profile
-	err := sc.Scan(&u.TenantID, &u.ID, &u.DisplayName, &u.Mail, &u.MailKey,
+	err := sc.Scan(append([]any{&u.TenantID, &u.ID, &u.DisplayName, &u.Mail, &u.MailKey,
 		&u.UserPrincipalName, &u.UserType, &u.ExternalUserState, timeCol{&u.StateChangedAt},
 		&u.CreationType, jsonCol{&u.Identities}, &u.PreferredLanguage, timeCol{&u.LastSignInAt},
 		timeCol{&u.CreatedAt}, (*string)(&u.Method),
-		&enabled, &p.GivenName, &p.Surname, &p.JobTitle, &p.OfficeLocation, &p.MobilePhone, jsonCol{&p.BusinessPhones})
+		&enabled, &p.GivenName, &p.Surname, &p.JobTitle, &p.OfficeLocation, &p.MobilePhone, jsonCol{&p.BusinessPhones}},
+		more...)...)
 	u.Blocked = !enabled
 	return err
 }
@@ -155,6 +159,7 @@ func (o ops) DeleteUser(ctx context.Context, tenantID, id string) error {
 				(SELECT id FROM flows WHERE tenant_id = $1 AND user_id = $2)`,
 			`DELETE FROM flows WHERE tenant_id = $1 AND user_id = $2`,
 			`DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2`,
+			`DELETE FROM passwords WHERE tenant_id = $1 AND user_id = $2`,
 			`DELETE FROM invitations WHERE tenant_id = $1 AND user_id = $2`,
 			`DELETE FROM assignments WHERE tenant_id = $1 AND user_id = $2`,
 		} {
@@ -168,4 +173,14 @@ func (o ops) DeleteUser(ctx context.Context, tenantID, id string) error {
 		}
 		return mustAffect(res, "delete user", fmt.Sprintf("the user %s does not exist", id))
 	})
+}
+
+// prefixed puts prefix (a table alias and a dot) before each column of a
+// comma-separated list.
+func prefixed(prefix, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = prefix + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
 }

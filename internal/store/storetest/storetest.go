@@ -26,6 +26,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"Apps", testApps},
 		subtest{"Users", testUsers},
 		subtest{"UserAdmin", testUserAdmin},
+		subtest{"Passwords", testPasswords},
+		subtest{"RedemptionOrder", testRedemptionOrder},
 		subtest{"Invitations", testInvitations},
 		subtest{"Flows", testFlows},
 		subtest{"Passcodes", testPasscodes},
