@@ -18,7 +18,7 @@ func scanTenant(sc interface{ Scan(...any) error }, t *core.Tenant, more ...any)
 		methodsCol{&t.Redemption.Primary}, methodsCol{&t.Redemption.Fallback}}, more...)...)
 }
 
-// methodsCol reads a comma-separated list of methods; '' is none.
+// methodsCol reads a comma-separated list of methods; ” is none.
 type methodsCol struct{ p *[]core.Method }
 
 func (c methodsCol) Scan(src any) error {
