@@ -10,11 +10,8 @@ import (
 // DefaultOrder is the redemption order of SPEC R10 (Entra's): the primary
 // providers — home tenant, federation, Google — then the fallbacks,
 // personal account and email one-time passcode. A tenant's own order
-// (R10's last paragraph) replaces it once tenants have one.
-func DefaultOrder() []core.Method {
-	return []core.Method{core.MethodHomeTenant, core.MethodFederation, core.MethodGoogle,
-		core.MethodPersonal, core.MethodOTP}
-}
+// (R10's last paragraph, core.Tenant.Redemption) replaces it.
+func DefaultOrder() []core.Method { return core.RedemptionOrder{}.Methods() }
 
 // Considered is one method the precedence looked at, with its verdict: the
 // steps the redemption explainer shows (R14).
@@ -91,7 +88,7 @@ func (s *Service) choose(ctx context.Context, tenant *core.Tenant, u *core.User)
 		}
 		address = a
 	}
-	return Choose(ctx, s.methods, DefaultOrder(), tenant, address, u)
+	return Choose(ctx, s.methods, tenant.Redemption.Methods(), tenant, address, u)
 }
 
 // usable reports whether u may prove themselves, and with which method:

@@ -36,7 +36,7 @@ type Service struct {
 }
 
 // New returns a Service that signs guests in with methods, chosen in the
-// order of SPEC R10 (DefaultOrder).
+// order of SPEC R10 (DefaultOrder) or the tenant's own.
 func New(st store.Store, keys *platform.Keyring, now platform.Clock, deploy policy.Deployment, cfg Config, methods ...idp.Method) *Service {
 	if cfg.FlowTTL <= 0 {
 		cfg.FlowTTL = time.Hour
