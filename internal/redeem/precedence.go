@@ -2,6 +2,7 @@ package redeem
 
 import (
 	"context"
+	"slices"
 
 	"guestlist/internal/core"
 	"guestlist/internal/idp"
@@ -32,6 +33,11 @@ type Choice struct {
 	Locked bool
 	// Steps are the methods looked at, in order, with their verdicts.
 	Steps []Considered
+	// Signup: nothing applies, and the guest may create a personal
+	// account and redeem with it (R10 step 6): personal accounts are
+	// among the tenant's fallbacks and the deployment offers them (not
+	// on the government profile, R40).
+	Signup bool
 }
 
 // Choose picks the method for address in tenant (R10): the first method of
@@ -45,6 +51,11 @@ func Choose(ctx context.Context, methods []idp.Method, order []core.Method, tena
 	byKind := make(map[core.Method]idp.Method, len(methods))
 	for _, m := range methods {
 		byKind[m.Kind()] = m
+	}
+	if u != nil && u.UserType == core.UserTypeMember && u.Method == core.MethodPassword {
+		// A member of the tenant signs in with their own password; the
+		// redemption order is for guests.
+		return Choice{Method: core.MethodPassword, OK: true, Locked: true}, nil
 	}
 	if u != nil && u.ExternalUserState == core.StateAccepted {
 		c := Choice{Method: u.Method, Locked: true}
@@ -75,6 +86,8 @@ func Choose(ctx context.Context, methods []idp.Method, order []core.Method, tena
 			return c, nil
 		}
 	}
+	_, offered := byKind[core.MethodPersonal]
+	c.Signup = offered && slices.Contains(order, core.MethodPersonal)
 	return c, nil
 }
 
