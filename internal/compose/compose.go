@@ -129,10 +129,33 @@ func (c *Composer) Passcode(d Passcode) (Mail, error) {
 type NoteKind int
 
 const (
-	NoteNotInvited NoteKind = iota + 1 // the organization has not invited the address (R7)
-	NoteOTPOff                         // the guest may not sign in with a code (R26)
-	NoteBlocked                        // the administrator blocked the guest's sign-in (R43)
+	NoteNotInvited    NoteKind = iota + 1 // the organization has not invited the address (R7)
+	NoteOTPOff                            // the guest may not sign in with a code (R26)
+	NoteBlocked                           // the administrator blocked the guest's sign-in (R43)
+	NoteOtherMethod                       // the guest signs in with a password, not a code (R10, R11)
+	NoteSignup                            // the guest is to create a personal account (R10 step 6)
+	NoteAccountExists                     // a sign-up for an address that has a personal account
+	NoteNoAccount                         // a password reset for an address with no account
 )
+
+// noteIDs are the message ids of each note's body and whom to ask.
+func noteIDs(k NoteKind) (body, ask string) {
+	switch k {
+	case NoteOTPOff:
+		return "mail.otpoff.body", "mail.otpoff.ask"
+	case NoteBlocked:
+		return "mail.blocked.body", "mail.blocked.ask"
+	case NoteOtherMethod:
+		return "mail.othermethod.body", "mail.othermethod.ask"
+	case NoteSignup:
+		return "mail.signup.body", "mail.signup.ask"
+	case NoteAccountExists:
+		return "mail.accountexists.body", "mail.accountexists.ask"
+	case NoteNoAccount:
+		return "mail.noaccount.body", "mail.noaccount.ask"
+	}
+	return "mail.notinvited.body", "mail.notinvited.ask"
+}
 
 // Note is what a note in place of a code says: only the owner of the
 // address learns why no code came (R25).
@@ -148,26 +171,10 @@ type Note struct {
 func (d Note) When() string { return d.RequestedAt.UTC().Format("2006-01-02 15:04 UTC") }
 
 // Body is the message id of what the note says.
-func (d Note) Body() string {
-	switch d.Kind {
-	case NoteOTPOff:
-		return "mail.otpoff.body"
-	case NoteBlocked:
-		return "mail.blocked.body"
-	}
-	return "mail.notinvited.body"
-}
+func (d Note) Body() string { b, _ := noteIDs(d.Kind); return b }
 
-// Ask is the message id of whom to ask.
-func (d Note) Ask() string {
-	switch d.Kind {
-	case NoteOTPOff:
-		return "mail.otpoff.ask"
-	case NoteBlocked:
-		return "mail.blocked.ask"
-	}
-	return "mail.notinvited.ask"
-}
+// Ask is the message id of whom to ask, or what to do.
+func (d Note) Ask() string { _, a := noteIDs(d.Kind); return a }
 
 // Note renders a note.
 func (c *Composer) Note(d Note) (Mail, error) {

@@ -2,6 +2,8 @@ package idp
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"guestlist/internal/core"
 	"guestlist/internal/store"
@@ -44,6 +46,17 @@ const (
 	RefuseNotInvited         // the address has no guest in the tenant (R7)
 	RefuseMethodOff          // the guest's method may not be used now (R26)
 	RefuseBlocked            // the administrator blocked the guest's sign-in (R43)
+	// RefuseOtherMethod: the guest signs in with a password (home
+	// tenant, personal account), not with this method (R10, R11).
+	RefuseOtherMethod
+	// RefuseSignup: nothing applies to the guest but a new personal
+	// account (R10 step 6), which they create from their redeem link.
+	RefuseSignup
+	// RefuseAccountExists: a sign-up for an address that already has an
+	// account; its owner is told so instead of getting a code.
+	RefuseAccountExists
+	// RefuseNoAccount: a password reset for an address with no account.
+	RefuseNoAccount
 )
 
 // Start is what Begin needs.
@@ -83,6 +96,33 @@ type Proof interface {
 	// Check verifies the proof and records it in tx (a passcode is spent).
 	// A proof that does not hold comes back as rejected with a nil err,
 	// so that what Check wrote (attempt counts, R23) commits before the
-	// guest is answered; err rolls everything back.
+	// guest is answered; err rolls everything back. Costly work (a
+	// password hash) is done before, in Complete: Check runs inside the
+	// write transaction.
 	Check(ctx context.Context, tx store.Tx) (rejected, err error)
+	// Subject is the id the method's issuer knows the person by (the
+	// object id of a home-tenant member or personal account), or "" for
+	// the address itself (a passcode): the guest's identity (R12).
+	Subject() string
+	// MustChange: the password was right, and must be changed before
+	// the sign-in goes on (forceChangePasswordNextSignIn).
+	MustChange() bool
+}
+
+// Refusals of a proof that the engine reports as they are.
+var (
+	// ErrWrongPassword is the same answer for a wrong password and for an
+	// address with no account (R25).
+	ErrWrongPassword = core.Errorf(core.ErrUnauthenticated, "InvalidCredentials", "wrong address or password")
+)
+
+// Throttled is a proof refused before it was checked: too many failures
+// for this account from this client, or from this client (R23's rules,
+// for passwords).
+type Throttled struct {
+	RetryAfter time.Duration
+}
+
+func (t *Throttled) Error() string {
+	return fmt.Sprintf("too many failed sign-ins; retry after %s", t.RetryAfter)
 }

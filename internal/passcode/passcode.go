@@ -298,6 +298,12 @@ func (s *Service) Proof(tenantID string, flow *core.Flow, mailKey, code, clientI
 // Method is what a code proves: control of the address (SPEC R21–R24).
 func (p *Proof) Method() core.Method { return core.MethodOTP }
 
+// Subject is "": a passcode proves the address itself.
+func (p *Proof) Subject() string { return "" }
+
+// MustChange is false: there is no password to change.
+func (p *Proof) MustChange() bool { return false }
+
 // Check compares the code with the flow's live codes in tx and, on a
 // match, spends it. A wrong attempt counts against the code, the flow and
 // the client that made it (never against the address, R23); it comes back

@@ -52,7 +52,7 @@ func (s *Service) MayUse(ctx context.Context, tenant *core.Tenant, userID, clien
 	}
 	if ok, err := s.maySignIn(ctx, tenant, u, method); err != nil {
 		return err
-	} else if !ok || u.ExternalUserState != core.StateAccepted {
+	} else if !ok || !Redeemed(u) {
 		return ErrAccessEnded
 	}
 	app, err := s.st.GetApplication(ctx, tenant.ID, clientID)

@@ -6,33 +6,37 @@ import (
 	"time"
 
 	"guestlist/internal/core"
+	"guestlist/internal/idp"
 	"guestlist/internal/platform"
 	"guestlist/internal/store"
 )
-
-// Proof is one attempt at proving who the person of a flow is, with one
-// method: a typed passcode today; a password or a federation's answer
-// later. The engine runs Check in the transaction that also starts the
-// session, so a proof is never spent without its effect, nor the reverse.
-type Proof interface {
-	// Method is the method the proof is of.
-	Method() core.Method
-	// Check verifies the proof and records it in tx (a passcode is
-	// spent). A proof that does not hold comes back as rejected with a nil
-	// err, so that what Check wrote (attempt counts, R23) commits before
-	// the page answers; err rolls everything back.
-	Check(ctx context.Context, tx store.Tx) (rejected, err error)
-}
 
 // Completed is what the page needs once a flow's proof was accepted: the
 // flow as it now stands, under a new id, and the cookies that name it and
 // the new session.
 type Completed struct {
-	Flow       core.Flow
+	Flow core.Flow
+	// Session is "" when the proof starts none yet: a password that must
+	// be changed first, a reset that ends on a page.
 	Session    platform.Secret
 	SessionTTL time.Duration
 	FlowCookie platform.Secret
 }
+
+// Refusals of an accepted proof, told only now that the person proved
+// who they are (R7, R25).
+var (
+	// ErrNotInvited: proved, and the address has no guest here (R7).
+	ErrNotInvited = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied", "this address has not been invited")
+)
+
+// OtherMethod: proved with one method, but the guest signs in with
+// another (R10, R11): the page names it and offers its step.
+type OtherMethod struct {
+	Want core.Method
+}
+
+func (e *OtherMethod) Error() string { return "the guest signs in with " + string(e.Want) }
 
 // Complete turns an accepted proof into a signed-in flow, in one
 // transaction: the proof is recorded, the flow moves on under a new id, a
@@ -41,7 +45,7 @@ type Completed struct {
 // returns its rejection after what it recorded commits. Errors: the
 // proof's rejections, ErrNoFlow, ErrBlocked, ErrOTPOff (turned off after
 // the code was sent, R26), ErrWrongStep (the flow moved on meanwhile), or the store's.
-func (s *Service) Complete(ctx context.Context, tenant *core.Tenant, f *core.Flow, u *core.User, proof Proof, lang string) (*Completed, error) {
+func (s *Service) Complete(ctx context.Context, tenant *core.Tenant, f *core.Flow, u *core.User, proof idp.Proof, lang string) (*Completed, error) {
 	var out *Completed
 	var rejected error
 	err := s.st.InTx(ctx, func(tx store.Tx) error {
@@ -55,7 +59,7 @@ func (s *Service) Complete(ctx context.Context, tenant *core.Tenant, f *core.Flo
 			return nil
 		}
 		flow := *f // verified moves it to a new id; a retry starts from the old one
-		out, err = s.verified(ctx, tx, tenant, &flow, u, proof.Method(), lang)
+		out, err = s.verified(ctx, tx, tenant, &flow, u, proof, lang)
 		return err
 	})
 	if err != nil {
@@ -71,44 +75,62 @@ func (s *Service) Complete(ctx context.Context, tenant *core.Tenant, f *core.Flo
 // flow gets a new id, so the cookie that named it until now — of which a
 // stranger may hold a planted copy — stops naming it in the same
 // transaction that accepts the proof.
-func (s *Service) verified(ctx context.Context, tx store.Tx, tenant *core.Tenant, f *core.Flow, u *core.User, m core.Method, lang string) (*Completed, error) {
+func (s *Service) verified(ctx context.Context, tx store.Tx, tenant *core.Tenant, f *core.Flow, u *core.User, proof idp.Proof, lang string) (*Completed, error) {
+	m := proof.Method()
 	if u == nil {
-		return nil, ErrNoFlow // no code is ever mailed for such a flow
+		return nil, ErrNotInvited // a passcode is never mailed for such a flow; a password tells now
 	}
 	if u.Blocked {
 		return nil, ErrBlocked // blocked after the code was sent (R43)
 	}
-	if chosen, ok, err := s.usable(ctx, tenant, u); err != nil {
+	if c, err := s.choose(ctx, tenant, u); err != nil {
 		return nil, err
-	} else if !ok || chosen != m {
+	} else if !c.OK {
 		return nil, ErrOTPOff // turned off after the code was sent (R26)
+	} else if c.Method != m {
+		return nil, &OtherMethod{Want: c.Method}
 	}
 	if lang != "" && lang != u.PreferredLanguage {
 		if err := tx.SetPreferredLanguage(ctx, f.TenantID, u.ID, lang); err != nil {
 			return nil, notFoundAs(err, ErrNoFlow)
 		}
 	}
+	to := core.FlowVerified
+	if proof.MustChange() {
+		to = core.FlowNewPassword
+	}
+	return s.signIn(ctx, tx, f, u, core.FlowStarted, to, m, proof.Subject())
+}
+
+// signIn moves f from step from to step to under a new id, recording what
+// was proved, and — once the sign-in is whole (FlowVerified) — starts a
+// session (R24) and records the sign-in, in the caller's transaction.
+func (s *Service) signIn(ctx context.Context, tx store.Tx, f *core.Flow, u *core.User, from, to string, m core.Method, subject string) (*Completed, error) {
 	flowCookie := platform.NewToken()
 	newID := s.keys.HashID(flowPurpose, flowCookie)
-	if err := tx.RekeyFlow(ctx, f.TenantID, f.ID, newID, core.FlowStarted, core.FlowVerified, m, f.Email); err != nil {
+	if err := tx.RekeyFlow(ctx, f.TenantID, f.ID, newID, from, to, m, subject); err != nil {
 		if errors.Is(err, core.ErrConflict) {
 			return nil, ErrWrongStep
 		}
 		return nil, err
 	}
+	f.ID, f.Step, f.ProvedMethod, f.ProvedSubject = newID, to, m, subject
+	out := &Completed{Flow: *f, FlowCookie: platform.Secret(flowCookie)}
+	if to != core.FlowVerified {
+		return out, nil
+	}
 	cookie := platform.NewToken()
 	now := s.now()
 	sess := core.Session{
-		TenantID: f.TenantID, ID: s.keys.HashID(sessionPurpose, cookie), UserID: f.UserID,
+		TenantID: f.TenantID, ID: s.keys.HashID(sessionPurpose, cookie), UserID: u.ID,
 		AMR: m.AMR(), CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL),
 	}
-	f.ID, f.Step = newID, core.FlowVerified
-	if err := tx.SetLastSignIn(ctx, f.TenantID, f.UserID, now); err != nil {
+	if err := tx.SetLastSignIn(ctx, f.TenantID, u.ID, now); err != nil {
 		return nil, notFoundAs(err, ErrNoFlow) // the guest was deleted meanwhile
 	}
 	if err := tx.CreateSession(ctx, &sess); err != nil {
 		return nil, err
 	}
-	return &Completed{Flow: *f, Session: platform.Secret(cookie), SessionTTL: s.cfg.SessionTTL,
-		FlowCookie: platform.Secret(flowCookie)}, nil
+	out.Session, out.SessionTTL = platform.Secret(cookie), s.cfg.SessionTTL
+	return out, nil
 }

@@ -2,33 +2,92 @@ package redeem
 
 import (
 	"context"
-	"fmt"
+	"errors"
 
 	"guestlist/internal/core"
 	"guestlist/internal/idp"
 )
 
+// ErrNoMethod: the flow asked for a method this deployment does not have
+// (a personal account on the government profile, R40).
+var ErrNoMethod = core.Errorf(core.ErrNotFound, "Request_ResourceNotFound", "this way of signing in is not offered here")
+
 // Begin starts the proof of a flow still at its first step with the
-// flow's method (Send code, R21). Whether the address is a guest who may
-// use it is told only to the address's owner, by the method itself: a
-// flow with no user, or whose guest is blocked or whose method is off,
-// begins alike with a refusal (R7, R25, R26, R43). lang is the page's language; clientIP the
-// requesting client. Errors: the method's (a *passcode.Throttled).
-func (s *Service) Begin(ctx context.Context, tenant *core.Tenant, f *core.Flow, u *core.User, lang, clientIP string) (idp.Began, error) {
-	m, refusal, err := s.flowMethod(ctx, tenant, u)
+// method of the page (Send code, R21). Whether the address may use it is
+// told only to the address's owner, by the method itself: a flow with no
+// user, or whose guest is blocked, signs in otherwise, or whose method is
+// off, begins alike with a refusal (R7, R25, R26, R43); so do a sign-up
+// for an address that has an account and a reset for one that has none.
+// lang is the page's language; clientIP the requesting client. Errors:
+// ErrNoMethod, the method's (a *passcode.Throttled).
+func (s *Service) Begin(ctx context.Context, tenant *core.Tenant, f *core.Flow, u *core.User, kind core.Method, lang, clientIP string) (idp.Began, error) {
+	m := s.method(kind)
+	if m == nil {
+		return idp.Began{}, ErrNoMethod
+	}
+	refusal, err := s.refusal(ctx, tenant, f, u, kind)
 	if err != nil {
 		return idp.Began{}, err
 	}
 	return m.Begin(ctx, idp.Start{Tenant: tenant, Flow: f, Lang: lang, ClientIP: clientIP, Refusal: refusal})
 }
 
-// Prove takes the guest's answer to the flow's method and, when it proves
-// who they are, completes the flow (Complete). Errors: the method's
-// (passcode.ErrMalformed and the proof's rejections), and Complete's.
-func (s *Service) Prove(ctx context.Context, tenant *core.Tenant, f *core.Flow, u *core.User, a idp.Answer, lang string) (*Completed, error) {
-	m, _, err := s.flowMethod(ctx, tenant, u)
-	if err != nil {
-		return nil, err
+// refusal is why the person of f may not prove themselves with kind, if
+// they may not.
+func (s *Service) refusal(ctx context.Context, tenant *core.Tenant, f *core.Flow, u *core.User, kind core.Method) (idp.Refusal, error) {
+	switch f.Purpose {
+	case core.FlowSignup:
+		if u != nil {
+			return idp.RefuseAccountExists, nil
+		}
+		return idp.RefuseNone, nil
+	case core.FlowReset:
+		return s.resetRefusal(ctx, f, u)
+	}
+	if u == nil {
+		return idp.RefuseNotInvited, nil
+	}
+	if u.Blocked {
+		return idp.RefuseBlocked, nil
+	}
+	c, err := s.choose(ctx, tenant, u)
+	switch {
+	case err != nil:
+		return 0, err
+	case kind == core.MethodOTP && f.InvitationID != "" && routeOf(c).Step == StepSignup:
+		return idp.RefuseNone, nil // the code of a sign-up from a redeem link (R10 step 6)
+	case c.OK && c.Method == kind:
+		return idp.RefuseNone, nil
+	case c.OK:
+		return idp.RefuseOtherMethod, nil
+	case c.Signup:
+		return idp.RefuseSignup, nil
+	}
+	return idp.RefuseMethodOff, nil
+}
+
+// resetRefusal: a reset mails a code only to an enabled account that has
+// a password.
+func (s *Service) resetRefusal(ctx context.Context, f *core.Flow, u *core.User) (idp.Refusal, error) {
+	if u == nil || u.Blocked {
+		return idp.RefuseNoAccount, nil
+	}
+	if _, err := s.st.GetPassword(ctx, f.TenantID, u.ID); errors.Is(err, core.ErrNotFound) {
+		return idp.RefuseNoAccount, nil
+	} else if err != nil {
+		return 0, err
+	}
+	return idp.RefuseNone, nil
+}
+
+// Prove takes the guest's answer to the method of the page and, when it
+// proves who they are, completes the flow (Complete). Errors: ErrNoMethod,
+// the method's (passcode.ErrMalformed, *idp.Throttled and the proof's
+// rejections), and Complete's.
+func (s *Service) Prove(ctx context.Context, tenant *core.Tenant, f *core.Flow, u *core.User, kind core.Method, a idp.Answer, lang string) (*Completed, error) {
+	m := s.method(kind)
+	if m == nil {
+		return nil, ErrNoMethod
 	}
 	proof, err := m.Complete(ctx, tenant, f, a)
 	if err != nil {
@@ -37,28 +96,12 @@ func (s *Service) Prove(ctx context.Context, tenant *core.Tenant, f *core.Flow, 
 	return s.Complete(ctx, tenant, f, u, proof, lang)
 }
 
-// flowMethod is the method whose steps a flow shows: the one chosen for
-// its guest (R10, R11) or, for a flow that may not prove anything, the one
-// that answers everyone alike — the passcode, whose page every flow
-// starts on (R25) — with the refusal it is to deliver.
-func (s *Service) flowMethod(ctx context.Context, tenant *core.Tenant, u *core.User) (idp.Method, idp.Refusal, error) {
-	kind, ok, err := s.usable(ctx, tenant, u)
-	if err != nil {
-		return nil, 0, err
-	}
-	refusal := idp.RefuseNone
-	switch {
-	case u == nil:
-		kind, refusal = core.MethodOTP, idp.RefuseNotInvited
-	case u.Blocked:
-		kind, refusal = core.MethodOTP, idp.RefuseBlocked
-	case !ok:
-		kind, refusal = core.MethodOTP, idp.RefuseMethodOff
-	}
+// method is the deployment's method of kind, nil if it has none.
+func (s *Service) method(kind core.Method) idp.Method {
 	for _, m := range s.methods {
 		if m.Kind() == kind {
-			return m, refusal, nil
+			return m
 		}
 	}
-	return nil, 0, fmt.Errorf("redeem: no method %q in this deployment", kind)
+	return nil
 }

@@ -52,7 +52,7 @@ func (s *Service) endOTPAccess(ctx context.Context, tx store.Tx, tenantID string
 	for _, u := range users {
 		// A pending guest's only sessions are passcode sessions of a
 		// redemption under way.
-		if u.ExternalUserState == core.StateAccepted && u.Method != core.MethodOTP {
+		if Redeemed(&u) && u.Method != core.MethodOTP {
 			continue
 		}
 		if err := tx.EndUserAccess(ctx, tenantID, u.ID, now); err != nil {

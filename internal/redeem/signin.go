@@ -36,6 +36,13 @@ const (
 // The throttle on the client address is counted before anything is looked
 // up. Errors: core.ErrInvalid (not an address), *core.Error ErrThrottled.
 func (s *Service) StartByEmail(ctx context.Context, tenant *core.Tenant, email string, to Target, lang, uiLocale, clientIP string) (*Started, error) {
+	return s.StartFor(ctx, tenant, core.FlowSignIn, email, to, uiLocale, clientIP)
+}
+
+// StartFor is StartByEmail for a flow of purpose: a sign-in, a sign-up
+// of a personal account or a password reset, all answering every address
+// alike until a code is mailed (R25).
+func (s *Service) StartFor(ctx context.Context, tenant *core.Tenant, purpose, email string, to Target, uiLocale, clientIP string) (*Started, error) {
 	addr, err := core.ParseAddress(email)
 	if err != nil {
 		return nil, err
@@ -66,6 +73,7 @@ func (s *Service) StartByEmail(ctx context.Context, tenant *core.Tenant, email s
 		var err error
 		out, err = s.createFlow(ctx, tx, tenant.ID, u, flowStart{
 			redirectURL: to.RedirectURL, authRequestID: to.AuthRequestID, appID: to.AppID, email: addr.String(),
+			purpose: purpose,
 		}, uiLocale, clientIP)
 		return err
 	})

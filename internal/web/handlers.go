@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"guestlist/internal/core"
@@ -31,14 +32,51 @@ func (p *Pages) redeemLink(w http.ResponseWriter, r *http.Request) {
 		p.flowError(w, q, err)
 		return
 	}
-	// A live session moves the flow past the passcode; its step then says
+	// A live session moves the flow past its proof; its step then says
 	// where it goes.
-	if _, err := p.redeem.SkipWithSession(r.Context(), &st.Flow, sess); err != nil {
+	skipped, err := p.redeem.SkipWithSession(r.Context(), q.tenant, &st.Flow, &st.User, sess)
+	if err != nil {
 		p.flowError(w, q, err)
 		return
 	}
 	q.flow, q.user = &st.Flow, &st.User
-	p.next(w, r, q)
+	if skipped {
+		p.next(w, r, q)
+		return
+	}
+	p.route(w, r, q, st.Route) // the engine decided it when the flow began
+}
+
+// Modes of the passcode pages: a sign-in, or the code that confirms the
+// address of a new personal account (from a redeem link: R10 step 6; or
+// on its own) or of a password reset. The mode is in the URL: it only
+// changes the page's words; the engine checks what the flow may do.
+const (
+	modeSignin     = ""
+	modeSignup     = "signup"
+	modeNewAccount = "newaccount"
+	modeReset      = "reset"
+)
+
+// mode is the page mode r names.
+func mode(r *http.Request) string {
+	switch m := r.URL.Query().Get("m"); m {
+	case modeSignup, modeNewAccount, modeReset:
+		return m
+	}
+	return modeSignin
+}
+
+// withMode is path with the mode m.
+func withMode(path, m string) string {
+	if m == modeSignin {
+		return path
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + "m=" + m
 }
 
 // startedFlow is withFlow for the passcode steps: a flow already past
@@ -58,7 +96,17 @@ func (p *Pages) startPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p.r.start(w, http.StatusOK, startPage{base: q.base(), Email: q.flow.Email, Action: q.path("/signin/passcode")})
+	p.r.start(w, http.StatusOK, p.startPageFor(q, mode(r)))
+}
+
+// startPageFor is the start page in mode m. A sign-in offers everyone a
+// password instead (R25: the same page for every address).
+func (p *Pages) startPageFor(q *req, m string) startPage {
+	page := startPage{base: q.base(), Email: q.flow.Email, Action: withMode(q.path("/signin/passcode"), m), Mode: m}
+	if m == modeSignin && p.redeem.Offers(core.MethodPersonal) {
+		page.Password = q.path("/signin/password?as=" + string(core.MethodPersonal))
+	}
+	return page
 }
 
 // sendCode mails a code (first or again) and shows the Enter code page.
@@ -69,17 +117,19 @@ func (p *Pages) sendCode(w http.ResponseWriter, r *http.Request) {
 	}
 	// Whether the address gets a code or a note is for its owner to read
 	// in the mail; the page is the same (R7, R25, R26).
-	began, err := p.redeem.Begin(r.Context(), q.tenant, q.flow, q.user, q.loc.Lang, clientIP(r))
+	m := mode(r)
+	began, err := p.redeem.Begin(r.Context(), q.tenant, q.flow, q.user, core.MethodOTP, q.loc.Lang, clientIP(r))
 	var th *passcode.Throttled
 	switch {
 	case errors.As(err, &th):
 		msg, wait := throttleMessage(th)
 		w.Header().Set("Retry-After", strconv.Itoa(wait))
 		if r.URL.Query().Get("from") == "code" {
-			p.r.code(w, http.StatusTooManyRequests, p.codePage(q, "", msg, wait))
+			p.r.code(w, http.StatusTooManyRequests, p.codePage(q, m, "", msg, wait))
 		} else {
-			p.r.start(w, http.StatusTooManyRequests, startPage{base: q.base(), Email: q.flow.Email,
-				Action: q.path("/signin/passcode"), Error: msg, Wait: wait, WaitMinutes: minutes(wait)})
+			page := p.startPageFor(q, m)
+			page.Error, page.Wait, page.WaitMinutes = msg, wait, minutes(wait)
+			p.r.start(w, http.StatusTooManyRequests, page)
 		}
 		return
 	case err != nil:
@@ -93,16 +143,22 @@ func (p *Pages) sendCode(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("from") != "code" {
 		notice = ""
 	}
-	seeOther(w, r, q.path("/signin/code")+"?n="+notice)
+	seeOther(w, r, withMode(q.path("/signin/code")+"?n="+notice, m))
 }
 
-func (p *Pages) codePage(q *req, notice, errID string, wait int) codePage {
+// codePage is the Enter code page in mode m: beside a sign-in's code, a
+// new account's or a reset's asks for the new password too.
+func (p *Pages) codePage(q *req, m, notice, errID string, wait int) codePage {
 	cfg := p.passcode.Config()
-	return codePage{
+	page := codePage{
 		base: q.base(), Email: q.flow.Email, Action: q.path("/signin/code"),
-		Resend: q.path("/signin/passcode?from=code"), Minutes: int(cfg.TTL.Minutes()), Digits: cfg.Digits,
-		Notice: notice, Error: errID, Wait: wait, WaitMinutes: minutes(wait),
+		Resend: withMode(q.path("/signin/passcode?from=code"), m), Minutes: int(cfg.TTL.Minutes()), Digits: cfg.Digits,
+		Notice: notice, Error: errID, Wait: wait, WaitMinutes: minutes(wait), Mode: m,
 	}
+	if m != modeSignin {
+		page.Action = withMode(q.path("/signin/setpassword"), m)
+	}
+	return page
 }
 
 // throttleMessage is the message that tells the person what helps (R23):
@@ -137,7 +193,7 @@ func (p *Pages) enterCode(w http.ResponseWriter, r *http.Request) {
 	if notice != "code.resent" && notice != "code.newsent" {
 		notice = ""
 	}
-	p.r.code(w, http.StatusOK, p.codePage(q, notice, "", 0))
+	p.r.code(w, http.StatusOK, p.codePage(q, mode(r), notice, "", 0))
 }
 
 // checkCode checks the code; the right one starts a session (R24).
@@ -146,27 +202,69 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	done, err := p.redeem.Prove(r.Context(), q.tenant, q.flow, q.user,
+	done, err := p.redeem.Prove(r.Context(), q.tenant, q.flow, q.user, core.MethodOTP,
 		idp.Answer{Secret: r.PostFormValue("code"), ClientIP: clientIP(r)}, q.loc.Lang)
+	p.codeAnswered(w, r, q, modeSignin, done, err)
+}
+
+// codeAnswered answers a typed code: the flow goes on, or the code page
+// says what was wrong.
+func (p *Pages) codeAnswered(w http.ResponseWriter, r *http.Request, q *req, m string, done *redeem.Completed, err error) {
 	var th *passcode.Throttled
 	switch {
 	case err == nil:
-		q.flow = &done.Flow
-		p.setCookie(w, "session", q.tenant.ID, done.Session, done.SessionTTL)
-		p.setCookie(w, "flow", q.tenant.ID, done.FlowCookie, q.flow.ExpiresAt.Sub(q.flow.CreatedAt))
-		p.next(w, r, q)
+		p.proved(w, r, q, done)
 	case errors.Is(err, passcode.ErrMalformed):
-		p.r.code(w, http.StatusBadRequest, p.codePage(q, "", "code.malformed", 0))
+		p.r.code(w, http.StatusBadRequest, p.codePage(q, m, "", "code.malformed", 0))
 	case errors.Is(err, passcode.ErrWrong):
-		p.r.code(w, http.StatusBadRequest, p.codePage(q, "", "code.wrong", 0))
+		p.r.code(w, http.StatusBadRequest, p.codePage(q, m, "", "code.wrong", 0))
 	case errors.Is(err, passcode.ErrExpired):
-		p.r.code(w, http.StatusBadRequest, p.codePage(q, "", "code.expired", 0))
+		p.r.code(w, http.StatusBadRequest, p.codePage(q, m, "", "code.expired", 0))
 	case errors.As(err, &th):
 		msg, wait := throttleMessage(th)
 		w.Header().Set("Retry-After", strconv.Itoa(wait))
-		p.r.code(w, http.StatusTooManyRequests, p.codePage(q, "", msg, wait))
+		p.r.code(w, http.StatusTooManyRequests, p.codePage(q, m, "", msg, wait))
+	default:
+		if id, ok := weakPassword(err); ok {
+			page := p.codePage(q, m, "", id, 0)
+			page.Min, page.Max = passwordBounds(err)
+			p.r.code(w, http.StatusBadRequest, page)
+			return
+		}
+		p.proofError(w, r, q, err)
+	}
+}
+
+// proved goes on with a flow whose proof was accepted: its new cookies,
+// then its next step.
+func (p *Pages) proved(w http.ResponseWriter, r *http.Request, q *req, done *redeem.Completed) {
+	q.flow = &done.Flow
+	if done.Session != "" {
+		p.setCookie(w, "session", q.tenant.ID, done.Session, done.SessionTTL)
+	}
+	if done.FlowCookie != "" {
+		p.setCookie(w, "flow", q.tenant.ID, done.FlowCookie, q.flow.ExpiresAt.Sub(q.flow.CreatedAt))
+	}
+	p.next(w, r, q)
+}
+
+// proofError answers what a proof that held may still meet: the address
+// has no guest here (R7), the guest signs in another way (R10, R11), or
+// the flow's own errors.
+func (p *Pages) proofError(w http.ResponseWriter, r *http.Request, q *req, err error) {
+	var other *redeem.OtherMethod
+	switch {
 	case errors.Is(err, redeem.ErrWrongStep):
 		p.moved(w, r)
+	case errors.Is(err, redeem.ErrNotInvited):
+		p.r.message(w, http.StatusForbidden, messagePage{base: q.base(), Heading: "error.heading", Body: "error.notinvited"})
+	case errors.As(err, &other):
+		link := q.path("/signin/passcode")
+		if other.Want != core.MethodOTP {
+			link = q.path("/signin/password?as=" + string(other.Want))
+		}
+		p.r.message(w, http.StatusConflict, messagePage{base: q.base(), Heading: "error.heading",
+			Body: "error.othermethod." + string(other.Want), Link: link})
 	default:
 		p.flowError(w, q, err)
 	}
@@ -178,17 +276,42 @@ func (p *Pages) checkCode(w http.ResponseWriter, r *http.Request) {
 // straight to where the flow leads. Every page that is done with its own
 // step ends here rather than naming the page that follows.
 func (p *Pages) next(w http.ResponseWriter, r *http.Request, q *req) {
-	step, err := p.redeem.Next(r.Context(), q.flow, q.user)
+	route, err := p.redeem.Next(r.Context(), q.tenant, q.flow, q.user)
 	if err != nil {
 		p.internal(w, q.base(), err)
 		return
 	}
-	switch step {
+	p.route(w, r, q, route)
+}
+
+// route sends the flow to the page of its step.
+func (p *Pages) route(w http.ResponseWriter, r *http.Request, q *req, route redeem.Route) {
+	switch route.Step {
 	case redeem.StepProve:
-		seeOther(w, r, q.path("/signin/passcode"))
+		if route.Method == core.MethodOTP {
+			seeOther(w, r, q.path("/signin/passcode"))
+		} else {
+			seeOther(w, r, q.path("/signin/password?as="+string(route.Method)))
+		}
+	case redeem.StepSignup:
+		seeOther(w, r, withMode(q.path("/signin/passcode"), modeSignup))
+	case redeem.StepSetPassword:
+		m := modeReset
+		if q.flow.Purpose == core.FlowSignup {
+			m = modeNewAccount
+		}
+		seeOther(w, r, withMode(q.path("/signin/passcode"), m))
+	case redeem.StepNewPassword:
+		seeOther(w, r, q.path("/signin/newpassword"))
+	case redeem.StepNoMethod:
+		p.r.message(w, http.StatusForbidden, messagePage{base: q.base(), Heading: "error.heading", Body: "error.nomethod"})
 	case redeem.StepNoAccess:
 		p.noAccess(w, q)
 	case redeem.StepEnded:
+		if q.flow.Purpose == core.FlowReset {
+			p.r.message(w, http.StatusOK, messagePage{base: q.base(), Heading: "reset.done.heading", Body: "reset.done.body", Link: q.flow.RedirectURL})
+			return
+		}
 		p.r.message(w, http.StatusOK, messagePage{base: q.base(), Heading: "done.heading", Body: "done.body", Link: q.flow.RedirectURL})
 	case redeem.StepConsent:
 		seeOther(w, r, q.path("/signin/consent"))
@@ -241,7 +364,7 @@ func (p *Pages) consentPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if q.flow.Step != core.FlowVerified || q.user.ExternalUserState == core.StateAccepted {
+	if q.flow.Step != core.FlowVerified || redeem.Redeemed(q.user) {
 		p.next(w, r, q)
 		return
 	}

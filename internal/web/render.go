@@ -54,6 +54,10 @@ type startPage struct {
 	base
 	Email  string
 	Action string
+	// Mode is the page's mode (modeSignin …): what the code is for.
+	Mode string
+	// Password, if set, is the page to sign in with a password instead.
+	Password string
 	Notice string // message id of a notice, or ""
 	Error  string // message id of an error, or ""
 	Wait   int    // seconds, for code.wait
@@ -65,6 +69,11 @@ type codePage struct {
 	base
 	Email   string
 	Action  string
+	// Mode is the page's mode: beside a sign-in's code, a new account's
+	// or a reset's asks for the new password; Min and Max are the
+	// password's bounds for its errors.
+	Mode     string
+	Min, Max int
 	Resend  string
 	Minutes int
 	Digits  int
@@ -73,6 +82,29 @@ type codePage struct {
 	Wait    int
 	// WaitMinutes is Wait in whole minutes, for the hourly limits.
 	WaitMinutes int
+}
+
+// passwordPage asks for the password of the account that proves who the
+// person of the flow is (R10 steps 1 and 4, a member's own).
+type passwordPage struct {
+	base
+	Heading string // message id
+	Home    string // the home tenant's name, for password.heading.home
+	Email   string
+	Action  string
+	Reset   string // the reset page of the account's tenant
+	Code    string // the passcode instead, or ""
+	Error   string
+	Minutes int
+}
+
+// newPasswordPage asks for a new password (forceChangePasswordNextSignIn).
+type newPasswordPage struct {
+	base
+	Email    string
+	Action   string
+	Error    string
+	Min, Max int
 }
 
 type consentPage struct {
@@ -91,7 +123,9 @@ type messagePage struct {
 
 type signinPage struct {
 	base
-	Action  string
+	// Heading and Body are message ids; "" is the sign-in's own.
+	Heading, Body string
+	Action        string
 	Email   string
 	Request string // authorization request id, or ""
 	App     string // application client id, or ""
@@ -138,6 +172,12 @@ func (r *renderer) start(w http.ResponseWriter, status int, p startPage) {
 }
 func (r *renderer) code(w http.ResponseWriter, status int, p codePage) {
 	r.render(w, status, "code.html", p)
+}
+func (r *renderer) password(w http.ResponseWriter, status int, p passwordPage) {
+	r.render(w, status, "password.html", p)
+}
+func (r *renderer) newPassword(w http.ResponseWriter, status int, p newPasswordPage) {
+	r.render(w, status, "newpassword.html", p)
 }
 func (r *renderer) consent(w http.ResponseWriter, status int, p consentPage) {
 	r.render(w, status, "consent.html", p)

@@ -169,7 +169,7 @@ func (p *Pages) startSignin(w http.ResponseWriter, r *http.Request) {
 // application, portal or direct link through it until they accept (R5).
 func (p *Pages) guestSession(ctx context.Context, r *http.Request, t *core.Tenant) (*core.Session, error) {
 	sess, u, err := p.session(ctx, r, t)
-	if err != nil || sess == nil || u.ExternalUserState != core.StateAccepted {
+	if err != nil || sess == nil || !redeem.Redeemed(u) {
 		return nil, err
 	}
 	return sess, nil

@@ -22,6 +22,9 @@ type Method struct {
 	Verdict idp.Verdict
 	Secret  string // the one answer that proves
 	Began   idp.Began
+	// Subject and MustChange are what a holding proof reports.
+	Subject    string
+	MustChange bool
 
 	mu     sync.Mutex
 	starts []idp.Start
@@ -71,6 +74,12 @@ type proof struct {
 }
 
 func (p *proof) Method() core.Method { return p.m.K }
+
+// Subject is the method's Subject.
+func (p *proof) Subject() string { return p.m.Subject }
+
+// MustChange is the method's MustChange.
+func (p *proof) MustChange() bool { return p.m.MustChange }
 
 // Check counts a holding proof as spent. A transaction that rolls back
 // after it still counts: tests read Spent together with what the store

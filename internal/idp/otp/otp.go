@@ -54,6 +54,14 @@ func (m *Method) Begin(ctx context.Context, s idp.Start) (idp.Began, error) {
 		note = compose.NoteOTPOff
 	case idp.RefuseBlocked:
 		note = compose.NoteBlocked
+	case idp.RefuseOtherMethod:
+		note = compose.NoteOtherMethod
+	case idp.RefuseSignup:
+		note = compose.NoteSignup
+	case idp.RefuseAccountExists:
+		note = compose.NoteAccountExists
+	case idp.RefuseNoAccount:
+		note = compose.NoteNoAccount
 	}
 	out, err := m.codes.Send(ctx, s.Tenant, s.Flow, mailKey, s.Lang, s.ClientIP, s.Tenant.PasscodeInSubject, note)
 	if err != nil {
