@@ -35,3 +35,7 @@ func (d Deployment) EmailOTPEnabled(t *core.Tenant, now time.Time) bool {
 	}
 	return !now.Before(d.OTPAutoEnable)
 }
+
+// OffersPersonalAccounts reports whether guests may have personal accounts
+// (R10 steps 4 and 6): not on the government profile (R40).
+func (d Deployment) OffersPersonalAccounts() bool { return d.Profile != ProfileGovernment }

@@ -17,8 +17,9 @@ func TestNext(t *testing.T) {
 	st, must := testStore(t)
 	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	const tenant = "00000000-0000-4000-8000-00000000000c"
-	must(st.CreateTenant(ctx, &core.Tenant{ID: tenant, DisplayName: "Fabrikam", InitialDomain: "fabrikam.guestlist.test",
-		DefaultLanguage: "en", EmailOTP: core.OTPDefault, CreatedAt: now}))
+	fabrikam := &core.Tenant{ID: tenant, DisplayName: "Fabrikam", InitialDomain: "fabrikam.guestlist.test",
+		DefaultLanguage: "en", EmailOTP: core.OTPDefault, CreatedAt: now}
+	must(st.CreateTenant(ctx, fabrikam))
 	must(st.CreateApplication(ctx, &core.Application{TenantID: tenant, AppID: "shared", ID: "shared-object",
 		ServicePrincipalID: "shared-sp", DisplayName: "Portal", CreatedAt: now}))
 	must(st.CreateUser(ctx, &core.User{TenantID: tenant, ID: "guest", Mail: "guest@contoso.example",
@@ -49,8 +50,8 @@ func TestNext(t *testing.T) {
 		{"ended", flow(core.FlowDone, "other"), accepted, redeem.StepEnded},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := engine.Next(ctx, tc.flow, tc.user)
-			if err != nil || got != tc.want {
+			got, err := engine.Next(ctx, fabrikam, tc.flow, tc.user)
+			if err != nil || got.Step != tc.want {
 				t.Errorf("Next = %v, %v; want %v", got, err, tc.want)
 			}
 		})

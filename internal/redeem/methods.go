@@ -54,8 +54,6 @@ func (s *Service) refusal(ctx context.Context, tenant *core.Tenant, f *core.Flow
 	switch {
 	case err != nil:
 		return 0, err
-	case kind == core.MethodOTP && f.InvitationID != "" && routeOf(c).Step == StepSignup:
-		return idp.RefuseNone, nil // the code of a sign-up from a redeem link (R10 step 6)
 	case c.OK && c.Method == kind:
 		return idp.RefuseNone, nil
 	case c.OK:
@@ -64,6 +62,33 @@ func (s *Service) refusal(ctx context.Context, tenant *core.Tenant, f *core.Flow
 		return idp.RefuseSignup, nil
 	}
 	return idp.RefuseMethodOff, nil
+}
+
+// BeginNewPassword mails the code that confirms the address of a flow that
+// ends in a new password: a sign-up or a reset (refused alike, by a note,
+// for an address that has an account or has none), or the guest's own
+// sign-up from a redeem link to which nothing else applies (R10 step 6).
+// Errors: ErrWrongStep, ErrNoMethod, the passcode's (*passcode.Throttled).
+func (s *Service) BeginNewPassword(ctx context.Context, tenant *core.Tenant, f *core.Flow, u *core.User, lang, clientIP string) (idp.Began, error) {
+	route, err := s.Next(ctx, tenant, f, u)
+	if err != nil {
+		return idp.Began{}, err
+	}
+	refusal := idp.RefuseNone
+	switch route.Step {
+	case StepSignup:
+	case StepSetPassword:
+		if refusal, err = s.refusal(ctx, tenant, f, u, core.MethodOTP); err != nil {
+			return idp.Began{}, err
+		}
+	default:
+		return idp.Began{}, ErrWrongStep
+	}
+	m := s.method(core.MethodOTP)
+	if m == nil {
+		return idp.Began{}, ErrNoMethod
+	}
+	return m.Begin(ctx, idp.Start{Tenant: tenant, Flow: f, Lang: lang, ClientIP: clientIP, Refusal: refusal})
 }
 
 // resetRefusal: a reset mails a code only to an enabled account that has

@@ -108,7 +108,7 @@ func (s *Service) newPersonalAccount(ctx context.Context, tx store.Tx, addr core
 		Mail: addr.String(), MailKey: addr.Key(), UserPrincipalName: addr.String(),
 		UserType: core.UserTypeMember, Method: core.MethodPassword, PreferredLanguage: lang,
 		Identities: []core.Identity{{SignInType: "emailAddress", Issuer: core.MethodPersonal.Issuer(), IssuerAssignedID: addr.String()}},
-		CreatedAt: now, StateChangedAt: now,
+		CreatedAt:  now, StateChangedAt: now,
 	}
 	if err := tx.CreateUser(ctx, acct); err != nil {
 		if errors.Is(err, core.ErrConflict) {

@@ -129,8 +129,8 @@ func (p *prober) signinRequest(t *testing.T, authorizeURL string) url.Values {
 // invited get the same answers at every step short of reading the mail —
 // status, redirects, cookies and pages — with email OTP on and off (R7,
 // R25). Only the mailbox learns the difference: a code for the guest, a
-// note that code sign-in is off, or a note that the organization has not
-// invited the address.
+// note to create a personal account from the invitation when code sign-in
+// is off, or a note that the organization has not invited the address.
 func TestInvitedAddressesCannotBeDiscovered(t *testing.T) {
 	for _, otp := range []string{"enabled", "disabled"} {
 		t.Run("otp "+otp, func(t *testing.T) {
@@ -159,8 +159,8 @@ func TestInvitedAddressesCannotBeDiscovered(t *testing.T) {
 			}
 
 			wantGuest := "Use this code to sign in to Fabrikam"
-			if otp == "disabled" {
-				wantGuest = "signing in with a one-time code is turned off for Fabrikam"
+			if otp == "disabled" { // R26: a pending guest falls to R10 step 6
+				wantGuest = "Fabrikam signs you in with a personal account, which this address doesn't have yet."
 			}
 			for i := 1; i <= 2; i++ {
 				s.WaitMail(t, guest, i, wantGuest)

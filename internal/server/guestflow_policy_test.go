@@ -69,12 +69,16 @@ func TestEmailOTPPolicy(t *testing.T) {
 	base := openLink(t, gPending, pending.link) // mid-flow when the policy changes
 
 	setEmailOTP(t, s, tn, "disabled")
-	wantRefused(t, s.NewGuest("en").Get(t, pending.link), http.StatusForbidden, textOTPOff)
-	// A flow already running answers as before (R25: the page is the same
-	// for everyone); Send code mails the owner of the address a note that
-	// code sign-in is off, and no code.
+	// A pending guest falls to R10 step 6 (R26): their link offers to
+	// create a personal account.
+	if p := s.NewGuest("en").Get(t, pending.link); p.Status != http.StatusSeeOther || !strings.HasSuffix(p.Location, "/signin/passcode?m=signup") {
+		t.Errorf("pending guest's link with OTP off: %d to %q, want the sign-up of a personal account", p.Status, p.Location)
+	}
+	// A sign-in already running answers as before (R25: the page is the
+	// same for everyone); Send code mails the owner of the address a note
+	// to create the personal account from the link, and no code.
 	mustSend(t, gPending, base, false)
-	s.WaitMail(t, pending.email, 1, "signing in with a one-time code is turned off for Fabrikam")
+	s.WaitMail(t, pending.email, 1, "Fabrikam signs you in with a personal account, which this address doesn't have yet.")
 	for _, m := range s.SMTP.Messages() {
 		if servertest.CodeIn(m) != "" && strings.EqualFold(m.To[0], pending.email) {
 			t.Fatalf("a code was mailed while OTP is off:\n%s", m.TextBody)

@@ -199,7 +199,10 @@ func TestLoginHintAndLocales(t *testing.T) {
 // their code. Nothing on the pages tells these addresses apart.
 func TestNoAccessPage(t *testing.T) {
 	s, tn := newFabrikam(t, servertest.Options{})
-	contoso := s.CreateTenant(t, "Contoso", "contoso.example")
+	// Contoso verifies no domain: an address of a verified domain starts
+	// at that organization's password, by its domain alone (R25), which
+	// TestHomeTenantRedemption covers.
+	contoso := s.CreateTenant(t, "Contoso")
 	rp := newRelyingParty(t, s, tn, registerApp(t, s, tn, appRedirect, "alice@contoso.example"))
 	requireAssignment(t, s, tn, rp.clientID, true)
 	s.Invite(t, contoso, "bob@contoso.example", nil) // a guest elsewhere

@@ -24,12 +24,18 @@ import (
 	"guestlist/internal/core"
 	"guestlist/internal/graph"
 	"guestlist/internal/i18n"
+	"guestlist/internal/idp"
+	"guestlist/internal/idp/account"
+	"guestlist/internal/idp/home"
+	"guestlist/internal/idp/member"
 	"guestlist/internal/idp/otp"
+	"guestlist/internal/idp/personal"
 	"guestlist/internal/invite"
 	"guestlist/internal/mail"
 	"guestlist/internal/oidcop"
 	"guestlist/internal/operator"
 	"guestlist/internal/passcode"
+	"guestlist/internal/password"
 	"guestlist/internal/platform"
 	"guestlist/internal/policy"
 	"guestlist/internal/redeem"
@@ -214,7 +220,14 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	}
 	codes := passcode.New(st, ring, deps.Now, mails, cfg.Passcode, s.Worker.Notify, deps.Logger, codeMetrics)
 	otpOn := func(t *core.Tenant) bool { return deploy.EmailOTPEnabled(t, deps.Now()) }
-	flows := redeem.New(st, ring, deps.Now, deploy, redeem.Config{SessionTTL: cfg.SessionTTL}, otp.New(codes, otpOn))
+	hasher := password.NewHasher(password.Default())
+	accounts := account.New(st, hasher, deps.Now)
+	methods := []idp.Method{otp.New(codes, otpOn), home.New(st, accounts), member.New(accounts)}
+	if deploy.OffersPersonalAccounts() {
+		methods = append(methods, personal.New(st, accounts))
+	}
+	flows := redeem.New(st, ring, deps.Now, deploy, redeem.Config{SessionTTL: cfg.SessionTTL,
+		Passwords: redeem.PasswordRules{Hash: hasher.Hash, Check: password.Check}}, methods...)
 	tokens := oidcop.NewVerifier(keys, deps.Now, cfg.BaseURL)
 	provider, err := oidcop.NewProvider(st, keys, ring, deps.Now, s.Tenants, cfg.BaseURL, deps.Logger, oidcop.Options{
 		LoginPath: func(tenantID, requestID string) string {

@@ -118,9 +118,18 @@ func (p *Pages) sendCode(w http.ResponseWriter, r *http.Request) {
 	// Whether the address gets a code or a note is for its owner to read
 	// in the mail; the page is the same (R7, R25, R26).
 	m := mode(r)
-	began, err := p.redeem.Begin(r.Context(), q.tenant, q.flow, q.user, core.MethodOTP, q.loc.Lang, clientIP(r))
+	var began idp.Began
+	var err error
+	if m == modeSignin {
+		began, err = p.redeem.Begin(r.Context(), q.tenant, q.flow, q.user, core.MethodOTP, q.loc.Lang, clientIP(r))
+	} else {
+		began, err = p.redeem.BeginNewPassword(r.Context(), q.tenant, q.flow, q.user, q.loc.Lang, clientIP(r))
+	}
 	var th *passcode.Throttled
 	switch {
+	case errors.Is(err, redeem.ErrWrongStep):
+		p.next(w, r, q) // the page's mode is not the flow's
+		return
 	case errors.As(err, &th):
 		msg, wait := throttleMessage(th)
 		w.Header().Set("Retry-After", strconv.Itoa(wait))

@@ -58,28 +58,28 @@ type startPage struct {
 	Mode string
 	// Password, if set, is the page to sign in with a password instead.
 	Password string
-	Notice string // message id of a notice, or ""
-	Error  string // message id of an error, or ""
-	Wait   int    // seconds, for code.wait
+	Notice   string // message id of a notice, or ""
+	Error    string // message id of an error, or ""
+	Wait     int    // seconds, for code.wait
 	// WaitMinutes is Wait in whole minutes, for the hourly limits.
 	WaitMinutes int
 }
 
 type codePage struct {
 	base
-	Email   string
-	Action  string
+	Email  string
+	Action string
 	// Mode is the page's mode: beside a sign-in's code, a new account's
 	// or a reset's asks for the new password; Min and Max are the
 	// password's bounds for its errors.
 	Mode     string
 	Min, Max int
-	Resend  string
-	Minutes int
-	Digits  int
-	Notice  string
-	Error   string
-	Wait    int
+	Resend   string
+	Minutes  int
+	Digits   int
+	Notice   string
+	Error    string
+	Wait     int
 	// WaitMinutes is Wait in whole minutes, for the hourly limits.
 	WaitMinutes int
 }
@@ -126,10 +126,10 @@ type signinPage struct {
 	// Heading and Body are message ids; "" is the sign-in's own.
 	Heading, Body string
 	Action        string
-	Email   string
-	Request string // authorization request id, or ""
-	App     string // application client id, or ""
-	Error   string
+	Email         string
+	Request       string // authorization request id, or ""
+	App           string // application client id, or ""
+	Error         string
 }
 
 // signoutPage asks a signed-in guest to confirm a logout an application
