@@ -21,7 +21,6 @@ import (
 
 	"guestlist/internal/apps"
 	"guestlist/internal/compose"
-	"guestlist/internal/core"
 	"guestlist/internal/graph"
 	"guestlist/internal/i18n"
 	"guestlist/internal/idp/otp"
@@ -213,8 +212,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 		return err
 	}
 	codes := passcode.New(st, ring, deps.Now, mails, cfg.Passcode, s.Worker.Notify, deps.Logger, codeMetrics)
-	otpOn := func(t *core.Tenant) bool { return deploy.EmailOTPEnabled(t, deps.Now()) }
-	flows := redeem.New(st, ring, deps.Now, deploy, redeem.Config{SessionTTL: cfg.SessionTTL}, otp.New(codes, otpOn))
+	flows := redeem.New(st, ring, deps.Now, deploy, redeem.Config{SessionTTL: cfg.SessionTTL}, otp.New(codes, deploy, deps.Now))
 	tokens := oidcop.NewVerifier(keys, deps.Now, cfg.BaseURL)
 	provider, err := oidcop.NewProvider(st, keys, ring, deps.Now, s.Tenants, cfg.BaseURL, deps.Logger, oidcop.Options{
 		LoginPath: func(tenantID, requestID string) string {
