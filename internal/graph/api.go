@@ -91,9 +91,13 @@ type route struct {
 
 func (a *API) routes() []route {
 	const email = "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/email"
+	const crossTenant = "/policies/crossTenantAccessPolicy/default"
 	return []route{
 		{"POST", "/invitations", a.createInvitation},
 		{"GET", "/invitations", a.listInvitations},
+		// The literal path is more specific than /invitations/{id}, so
+		// the mux sends it here whatever the order (R14).
+		{"GET", "/invitations/redemptionPreview", a.redemptionPreview},
 		{"GET", "/invitations/{id}", a.getInvitation},
 		{"GET", "/users", a.listUsers},
 		{"GET", "/users/{id}", a.getUser},
@@ -116,6 +120,8 @@ func (a *API) routes() []route {
 		{"DELETE", "/users/{id}/appRoleAssignments/{assignmentId}", a.deleteAssignment},
 		{"GET", email, a.getEmailPolicy},
 		{"PATCH", email, a.patchEmailPolicy},
+		{"GET", crossTenant, a.getCrossTenantDefault},
+		{"PATCH", crossTenant, a.patchCrossTenantDefault},
 	}
 }
 

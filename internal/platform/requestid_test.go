@@ -166,6 +166,8 @@ func TestHandleRoutesMethodNotAllowed(t *testing.T) {
 		{Method: "GET", Path: "/v1.0/users", Handler: ok},
 		{Method: "GET", Path: "/v1.0/users/{id}", Handler: ok},
 		{Method: "DELETE", Path: "/v1.0/users/{id}", Handler: ok},
+		// A literal path beside a wildcard one must not conflict.
+		{Method: "GET", Path: "/v1.0/users/delta", Handler: ok},
 	})
 	for _, tc := range []struct {
 		method, path string
@@ -177,6 +179,9 @@ func TestHandleRoutesMethodNotAllowed(t *testing.T) {
 		{"PUT", "/v1.0/users", 405, "GET, HEAD"},
 		{"POST", "/v1.0/users/x", 405, "GET, HEAD, DELETE"},
 		{"DELETE", "/v1.0/users/x", 200, ""},
+		{"GET", "/v1.0/users/delta", 200, ""},
+		{"DELETE", "/v1.0/users/delta", 405, "GET, HEAD"},
+		{"OPTIONS", "/v1.0/users", 405, "GET, HEAD"},
 	} {
 		rec := httptest.NewRecorder()
 		mux.ServeHTTP(rec, httptest.NewRequest(tc.method, tc.path, nil))

@@ -55,8 +55,7 @@ func TestMayUse(t *testing.T) {
 	must(err)
 	clock := func() time.Time { return now }
 	engine := func(d policy.Deployment) *redeem.Service {
-		on := func(t *core.Tenant) bool { return d.EmailOTPEnabled(t, now) }
-		return redeem.New(st, keys, clock, d, redeem.Config{}, otp.New(nil, on))
+		return redeem.New(st, keys, clock, d, redeem.Config{}, otp.New(nil, d, clock))
 	}
 	public := engine(policy.Deployment{Profile: policy.ProfilePublic})
 	government := engine(policy.Deployment{Profile: policy.ProfileGovernment})

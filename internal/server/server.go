@@ -21,7 +21,6 @@ import (
 
 	"guestlist/internal/apps"
 	"guestlist/internal/compose"
-	"guestlist/internal/core"
 	"guestlist/internal/graph"
 	"guestlist/internal/i18n"
 	"guestlist/internal/idp"
@@ -219,10 +218,9 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 		return err
 	}
 	codes := passcode.New(st, ring, deps.Now, mails, cfg.Passcode, s.Worker.Notify, deps.Logger, codeMetrics)
-	otpOn := func(t *core.Tenant) bool { return deploy.EmailOTPEnabled(t, deps.Now()) }
 	hasher := password.NewHasher(password.Default())
 	accounts := account.New(st, hasher, deps.Now)
-	methods := []idp.Method{otp.New(codes, otpOn), home.New(st, accounts), member.New(accounts)}
+	methods := []idp.Method{otp.New(codes, deploy, deps.Now), home.New(st, accounts), member.New(accounts)}
 	if deploy.OffersPersonalAccounts() {
 		methods = append(methods, personal.New(st, accounts))
 	}

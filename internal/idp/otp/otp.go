@@ -8,19 +8,23 @@ import (
 	"guestlist/internal/core"
 	"guestlist/internal/idp"
 	"guestlist/internal/passcode"
+	"guestlist/internal/platform"
+	"guestlist/internal/policy"
 )
 
 // Method proves control of the address with a mailed code.
 type Method struct {
-	codes   *passcode.Service
-	enabled func(*core.Tenant) bool
+	codes  *passcode.Service
+	deploy policy.Deployment
+	now    platform.Clock
 }
 
-// New returns the passcode method. enabled is the tenant's effective
-// allowExternalIdToUseEmailOtp (R20), read on every use so a change takes
-// effect on every process at once (R27).
-func New(codes *passcode.Service, enabled func(*core.Tenant) bool) *Method {
-	return &Method{codes: codes, enabled: enabled}
+// New returns the passcode method. The tenant's allowExternalIdToUseEmailOtp
+// (R20) is resolved against deploy on every use, from the tenant as read
+// for the request, so a change takes effect on every process at once
+// (R27).
+func New(codes *passcode.Service, deploy policy.Deployment, now platform.Clock) *Method {
+	return &Method{codes: codes, deploy: deploy, now: now}
 }
 
 var _ idp.Method = (*Method)(nil)
@@ -29,12 +33,25 @@ var _ idp.Method = (*Method)(nil)
 func (m *Method) Kind() core.Method { return core.MethodOTP }
 
 // Applies to every address of a tenant that allows the passcode (R10
-// step 5, R20).
+// step 5, R20). The reason names the tenant's setting and the deployment
+// profile it resolves against, so the explainer (R14) shows why
+// "default" is on or off here (R40).
 func (m *Method) Applies(_ context.Context, tenant *core.Tenant, _ core.Address) (idp.Verdict, error) {
-	if m.enabled(tenant) {
-		return idp.Verdict{OK: true, Reason: "email one-time passcode is on for the tenant"}, nil
+	on := m.deploy.EmailOTPEnabled(tenant, m.now())
+	state := "disabled"
+	if on {
+		state = "enabled"
 	}
-	return idp.Verdict{Reason: "email one-time passcode is off for the tenant"}, nil
+	why := fmt.Sprintf("tenant setting: %s; deployment profile %s", tenant.EmailOTP, m.deploy.Profile)
+	if tenant.EmailOTP == core.OTPDefault {
+		switch {
+		case m.deploy.Profile == policy.ProfileGovernment:
+			why += ", where default means off (R40)"
+		case !on:
+			why += fmt.Sprintf(", where default turns on at %s", m.deploy.OTPAutoEnable.UTC().Format("2006-01-02T15:04:05Z"))
+		}
+	}
+	return idp.Verdict{OK: on, Reason: fmt.Sprintf("%s (%s)", state, why)}, nil
 }
 
 // Begin mails a code (first or again) when Send code is pressed (R21), or
