@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -138,18 +139,32 @@ func (s *storage) userClaims(ctx context.Context, info *oidc.UserInfo, tenantID,
 	info.Name, info.PreferredUsername = u.DisplayName, u.Mail
 	info.AppendClaims("oid", u.ID)
 	info.AppendClaims("tid", tenantID)
-	if idp := identityProvider(u); idp != "" {
+	if idp := s.identityProvider(ctx, u); idp != "" {
 		info.AppendClaims("idp", idp)
 	}
 	return nil
 }
 
 // identityProvider is the issuer of the identity the guest redeemed with
-// (R12): "mail" for the email one-time passcode. It is read from the
-// method on the user; only a federation keeps its issuer on the identity.
-func identityProvider(u *core.User) string {
-	if u.Method == core.MethodNone {
-		return "" // not redeemed
+// (R12), as Entra's idp claim names it: "mail" for the email one-time
+// passcode; the home tenant's issuer for a member of another tenant of
+// the deployment; the consumers tenant's issuer for a personal account
+// (as Entra's is its own consumers tenant's for a Microsoft account). A
+// member of the tenant itself has none. It is read from the method on the
+// user; only a federation keeps its issuer on the identity.
+func (s *storage) identityProvider(ctx context.Context, u *core.User) string {
+	switch u.Method {
+	case core.MethodNone, core.MethodPassword:
+		return "" // not redeemed, or the tenant's own member
+	case core.MethodPersonal:
+		return s.baseURL + "/" + core.ConsumersTenantID + "/v2.0"
+	case core.MethodHomeTenant:
+		if at := strings.LastIndexByte(u.Mail, '@'); at >= 0 {
+			if h, err := s.st.TenantByDomain(ctx, strings.ToLower(u.Mail[at+1:])); err == nil {
+				return s.baseURL + "/" + h.ID + "/v2.0"
+			}
+		}
+		return core.MethodHomeTenant.Issuer()
 	}
 	if iss := u.Method.Issuer(); iss != "" {
 		return iss

@@ -66,7 +66,7 @@ func NewProvider(st store.Store, keys *Keys, ring *platform.Keyring, now platfor
 		return nil, errors.New("oidcop: Options.Access is required")
 	}
 	baseURL = strings.TrimSuffix(baseURL, "/")
-	s := &storage{st: st, ring: ring, keys: keys, now: now, life: opts.Lifetimes, graphAudience: baseURL + "/v1.0",
+	s := &storage{st: st, ring: ring, keys: keys, now: now, life: opts.Lifetimes, graphAudience: baseURL + "/v1.0", baseURL: baseURL,
 		login:  func(tid, id string) string { return baseURL + opts.LoginPath(tid, id) },
 		logout: func(tid string) string { return baseURL + opts.LogoutPath(tid) }}
 	s.access = opts.Access

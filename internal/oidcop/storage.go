@@ -70,6 +70,7 @@ type storage struct {
 	// admin API verifies it.
 	graphAudience string
 	access        Access // who may still use what they hold
+	baseURL       string // tenants' issuers are under it
 }
 
 type tenantKey struct{}
