@@ -95,6 +95,7 @@ func (a *API) routes() []route {
 		{"POST", "/invitations", a.createInvitation},
 		{"GET", "/invitations", a.listInvitations},
 		{"GET", "/invitations/{id}", a.getInvitation},
+		{"POST", "/users", a.createUser},
 		{"GET", "/users", a.listUsers},
 		{"GET", "/users/{id}", a.getUser},
 		{"PATCH", "/users/{id}", a.patchUser},

@@ -233,7 +233,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	if err != nil {
 		return err
 	}
-	s.Handler = s.routes(pages, provider, graph.New(st, ring, tokens, s.Invites, users.New(st, deps.Now), apps.New(st, ring, deps.Now), flows, deploy, deps.Now, cfg.BaseURL, deps.Logger))
+	s.Handler = s.routes(pages, provider, graph.New(st, ring, tokens, s.Invites, users.New(st, deps.Now, interimHasher{}, interimCheck), apps.New(st, ring, deps.Now), flows, deploy, deps.Now, cfg.BaseURL, deps.Logger))
 	return nil
 }
 
