@@ -35,3 +35,8 @@ func (d Deployment) EmailOTPEnabled(t *core.Tenant, now time.Time) bool {
 	}
 	return !now.Before(d.OTPAutoEnable)
 }
+
+// PersonalAccounts reports whether the deployment offers personal
+// accounts (SPEC R10 steps 4 and 6): the government profile does not
+// (R40), so it has no consumers tenant either.
+func (d Deployment) PersonalAccounts() bool { return d.Profile != ProfileGovernment }

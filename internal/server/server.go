@@ -202,7 +202,14 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	}
 	s.Keys = keys
 	deploy := policy.Deployment{Profile: cfg.Profile, OTPAutoEnable: cfg.OTPAutoEnable}
-	s.Tenants = tenants.New(st, ring, deps.Now, cfg.Domain)
+	s.Tenants = tenants.New(st, ring, deps.Now, cfg.Domain, deploy.PersonalAccounts())
+	if deploy.PersonalAccounts() {
+		// Personal accounts live in the consumers tenant (R10 steps 4
+		// and 6), so it exists before the first request is served.
+		if _, err := s.Tenants.EnsureConsumers(ctx); err != nil {
+			return err
+		}
+	}
 	limits := invite.DefaultMailLimits()
 	if cfg.InviteMail != nil {
 		limits = *cfg.InviteMail
