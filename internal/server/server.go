@@ -30,6 +30,7 @@ import (
 	"guestlist/internal/oidcop"
 	"guestlist/internal/operator"
 	"guestlist/internal/passcode"
+	"guestlist/internal/password"
 	"guestlist/internal/platform"
 	"guestlist/internal/policy"
 	"guestlist/internal/redeem"
@@ -240,7 +241,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	if err != nil {
 		return err
 	}
-	s.Handler = s.routes(pages, provider, graph.New(st, ring, tokens, s.Invites, users.New(st, deps.Now, interimHasher{}, interimCheck), apps.New(st, ring, deps.Now), flows, deploy, deps.Now, cfg.BaseURL, deps.Logger))
+	s.Handler = s.routes(pages, provider, graph.New(st, ring, tokens, s.Invites, users.New(st, deps.Now, password.NewHasher(password.Default()), password.Check), apps.New(st, ring, deps.Now), flows, deploy, deps.Now, cfg.BaseURL, deps.Logger))
 	return nil
 }
 

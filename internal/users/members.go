@@ -3,12 +3,14 @@ package users
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/google/uuid"
 
 	"guestlist/internal/core"
+	"guestlist/internal/password"
 	"guestlist/internal/store"
 )
 
@@ -129,16 +131,24 @@ func (s *Service) checkPassword(plain string, addr core.Address, words ...string
 	return nil
 }
 
-// reason is the rule a refused password broke, as one sentence.
+// reason is the rule a refused password broke, as a sentence an
+// administrator can act on (Graph's own message names none).
 func reason(err error) string {
-	r := strings.TrimSpace(err.Error())
-	if r == "" {
-		return ""
+	var r *password.Rejected
+	if !errors.As(err, &r) {
+		return err.Error()
 	}
-	if !strings.HasSuffix(r, ".") {
-		r += "."
+	switch r.Reason {
+	case password.TooShort:
+		return fmt.Sprintf("The password is too short: it must have at least %d characters.", r.Min)
+	case password.TooLong:
+		return fmt.Sprintf("The password is too long: it must have at most %d characters.", r.Max)
+	case password.Common:
+		return "The password is too common: it is on the list of passwords attackers try first."
+	case password.Context:
+		return "The password is the user's own name or address."
 	}
-	return strings.ToUpper(r[:1]) + r[1:]
+	return "The password must be text without control characters."
 }
 
 type validMember struct {
