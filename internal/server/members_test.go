@@ -159,7 +159,7 @@ func TestCreateMemberRefusals(t *testing.T) {
 
 // TestPatchMemberPassword: an administrator's new password (R41) replaces
 // the stored one and ends the member's sessions (R43); a guest has none
-// to set.
+// to set; a deleted member leaves no password behind.
 func TestPatchMemberPassword(t *testing.T) {
 	t.Parallel()
 	s, tn := newFabrikam(t, servertest.Options{})
@@ -196,6 +196,12 @@ func TestPatchMemberPassword(t *testing.T) {
 	}
 	if _, err := st.GetPassword(t.Context(), tn.ID, inv.userID); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("the guest has a password: %v", err)
+	}
+
+	// Deleting the member deletes their password with them.
+	wantAPI(t, "DELETE member", s.DoJSON(t, "DELETE", "/v1.0/users/"+u.ID, tn.Token, nil, nil), http.StatusNoContent)
+	if _, err := st.GetPassword(t.Context(), tn.ID, u.ID); !errors.Is(err, core.ErrNotFound) {
+		t.Errorf("a deleted member's password is still stored: %v", err)
 	}
 }
 
