@@ -99,6 +99,7 @@ func (a *API) routes() []route {
 		// the mux sends it here whatever the order (R14).
 		{"GET", "/invitations/redemptionPreview", a.redemptionPreview},
 		{"GET", "/invitations/{id}", a.getInvitation},
+		{"POST", "/users", a.createUser},
 		{"GET", "/users", a.listUsers},
 		{"GET", "/users/{id}", a.getUser},
 		{"PATCH", "/users/{id}", a.patchUser},

@@ -43,8 +43,7 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, t *core.Tenant) 
 
 // userPatch reads each property of body into p, in name order so that
 // the first wrong property named is always the same one.
-func userPatch(body map[string]json.RawMessage) (users.Patch, error) {
-	var p users.Patch
+func userPatch(body map[string]json.RawMessage) (p users.Patch, err error) {
 	names := make([]string, 0, len(body))
 	for name := range body {
 		names = append(names, name)
@@ -88,6 +87,10 @@ func userPatch(body map[string]json.RawMessage) (users.Patch, error) {
 				return p, core.Invalidf("property businessPhones must be an array of strings")
 			}
 			p.BusinessPhones = &v
+		case name == "passwordProfile":
+			if p.Password, err = readPasswordProfile(raw); err != nil {
+				return p, err
+			}
 		case readOnlyUser[name]:
 			return p, core.Invalidf("property %s is read-only and cannot be set", name)
 		default:
@@ -95,6 +98,21 @@ func userPatch(body map[string]json.RawMessage) (users.Patch, error) {
 		}
 	}
 	return p, nil
+}
+
+// readPasswordProfile reads Graph's passwordProfile of an update: an
+// administrator setting a member's new password.
+func readPasswordProfile(raw json.RawMessage) (*users.PasswordProfile, error) {
+	var pp *passwordProfileJSON
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&pp); err != nil {
+		return nil, core.Invalidf("property passwordProfile must be an object with password and forceChangePasswordNextSignIn")
+	}
+	if pp == nil {
+		return nil, core.Invalidf("property passwordProfile cannot be null")
+	}
+	return pp.profile(), nil
 }
 
 // revokeSignInSessions ends the user's sessions and tokens and answers

@@ -9,16 +9,18 @@ import (
 	"guestlist/internal/store"
 )
 
-// userJSON is Graph's user resource (the properties guestlist keeps).
+// userJSON is Graph's user resource (the properties guestlist keeps). The
+// invitation properties are null on a member, as Graph shows them: a
+// member was never invited.
 type userJSON struct {
 	ID                              string          `json:"id"`
 	DisplayName                     string          `json:"displayName"`
 	Mail                            string          `json:"mail"`
 	UserPrincipalName               string          `json:"userPrincipalName"`
 	UserType                        string          `json:"userType"`
-	ExternalUserState               string          `json:"externalUserState"`
-	ExternalUserStateChangeDateTime string          `json:"externalUserStateChangeDateTime"`
-	CreationType                    string          `json:"creationType"`
+	ExternalUserState               *string         `json:"externalUserState"`
+	ExternalUserStateChangeDateTime *string         `json:"externalUserStateChangeDateTime"`
+	CreationType                    *string         `json:"creationType"`
 	CreatedDateTime                 string          `json:"createdDateTime"`
 	Identities                      []core.Identity `json:"identities"`
 	SignInActivity                  signInActivity  `json:"signInActivity"`
@@ -54,8 +56,8 @@ func toUser(u *core.User, t *core.Tenant) userJSON {
 	}
 	return userJSON{
 		ID: u.ID, DisplayName: u.DisplayName, Mail: u.Mail, UserPrincipalName: u.UserPrincipalName,
-		UserType: u.UserType, ExternalUserState: u.ExternalUserState,
-		ExternalUserStateChangeDateTime: graphTime(u.StateChangedAt), CreationType: u.CreationType,
+		UserType: u.UserType, ExternalUserState: optional(u.ExternalUserState),
+		ExternalUserStateChangeDateTime: optional(graphTime(u.StateChangedAt)), CreationType: optional(u.CreationType),
 		CreatedDateTime: graphTime(u.CreatedAt), Identities: ids,
 		SignInActivity: signInActivity{LastSignInDateTime: optional(graphTime(u.LastSignInAt))},
 		AccountEnabled: !u.Blocked, PreferredLanguage: optional(u.PreferredLanguage),

@@ -36,6 +36,7 @@ func (d Deployment) EmailOTPEnabled(t *core.Tenant, now time.Time) bool {
 	return !now.Before(d.OTPAutoEnable)
 }
 
-// OffersPersonalAccounts reports whether guests may have personal accounts
-// (R10 steps 4 and 6): not on the government profile (R40).
-func (d Deployment) OffersPersonalAccounts() bool { return d.Profile != ProfileGovernment }
+// PersonalAccounts reports whether the deployment offers personal
+// accounts (SPEC R10 steps 4 and 6): the government profile does not
+// (R40), so it has no consumers tenant either.
+func (d Deployment) PersonalAccounts() bool { return d.Profile != ProfileGovernment }

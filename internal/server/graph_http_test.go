@@ -175,11 +175,11 @@ func TestMethodNotAllowed(t *testing.T) {
 	for _, tc := range []struct {
 		method, path, token, allow string
 	}{
-		{"PUT", "/v1.0/users", tn.Token, "GET, HEAD"},
-		{"PUT", "/beta/users", tn.Token, "GET, HEAD"},
+		{"PUT", "/v1.0/users", tn.Token, "POST, GET, HEAD"},
+		{"PUT", "/beta/users", tn.Token, "POST, GET, HEAD"},
 		{"POST", "/v1.0/users/" + uuid.NewString(), tn.Token, "GET, HEAD, PATCH, DELETE"},
 		{"DELETE", "/v1.0/invitations", tn.Token, "POST, GET, HEAD"},
-		{"PUT", "/v1.0/users", "", "GET, HEAD"},
+		{"PUT", "/v1.0/users", "", "POST, GET, HEAD"},
 		{"PATCH", "/operator/v1/tenants", s.OperatorToken, "POST, GET, HEAD"},
 	} {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {

@@ -207,7 +207,14 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	}
 	s.Keys = keys
 	deploy := policy.Deployment{Profile: cfg.Profile, OTPAutoEnable: cfg.OTPAutoEnable}
-	s.Tenants = tenants.New(st, ring, deps.Now, cfg.Domain)
+	s.Tenants = tenants.New(st, ring, deps.Now, cfg.Domain, deploy.PersonalAccounts())
+	if deploy.PersonalAccounts() {
+		// Personal accounts live in the consumers tenant (R10 steps 4
+		// and 6), so it exists before the first request is served.
+		if _, err := s.Tenants.EnsureConsumers(ctx); err != nil {
+			return err
+		}
+	}
 	limits := invite.DefaultMailLimits()
 	if cfg.InviteMail != nil {
 		limits = *cfg.InviteMail
@@ -221,7 +228,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	hasher := password.NewHasher(password.Default())
 	accounts := account.New(st, hasher, deps.Now)
 	methods := []idp.Method{otp.New(codes, deploy, deps.Now), home.New(st, accounts), member.New(accounts)}
-	if deploy.OffersPersonalAccounts() {
+	if deploy.PersonalAccounts() {
 		methods = append(methods, personal.New(st, accounts))
 	}
 	flows := redeem.New(st, ring, deps.Now, deploy, redeem.Config{SessionTTL: cfg.SessionTTL,
@@ -244,7 +251,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	if err != nil {
 		return err
 	}
-	s.Handler = s.routes(pages, provider, graph.New(st, ring, tokens, s.Invites, users.New(st, deps.Now), apps.New(st, ring, deps.Now), flows, deploy, deps.Now, cfg.BaseURL, deps.Logger))
+	s.Handler = s.routes(pages, provider, graph.New(st, ring, tokens, s.Invites, users.New(st, deps.Now, hasher, password.Check), apps.New(st, ring, deps.Now), flows, deploy, deps.Now, cfg.BaseURL, deps.Logger))
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,12 +26,17 @@ type Service struct {
 	keys   *platform.Keyring
 	now    platform.Clock
 	domain string // deployment domain, e.g. guestlist.localhost
+	// personal: the deployment offers personal accounts, so it has a
+	// consumers tenant (R10 steps 4 and 6; not on the government
+	// profile, R40).
+	personal bool
 }
 
 // New returns a Service; domain is the deployment domain that initial
-// domains are made under.
-func New(st store.Store, keys *platform.Keyring, now platform.Clock, domain string) *Service {
-	return &Service{st: st, keys: keys, now: now, domain: domain}
+// domains are made under; personal says whether the deployment offers
+// personal accounts (policy.Deployment.PersonalAccounts).
+func New(st store.Store, keys *platform.Keyring, now platform.Clock, domain string, personal bool) *Service {
+	return &Service{st: st, keys: keys, now: now, domain: domain, personal: personal}
 }
 
 // Request is what an operator gives for a new tenant.
@@ -120,6 +126,9 @@ func (s *Service) freeInitialDomain(ctx context.Context, tx store.Tx, slug strin
 		if i > 1 {
 			cand = fmt.Sprintf("%s%d.%s", slug, i, s.domain)
 		}
+		if cand == s.consumersDomain() {
+			continue // reserved, even before the consumers tenant exists
+		}
 		_, err := tx.TenantByDomain(ctx, cand)
 		if errors.Is(err, core.ErrNotFound) {
 			return cand, nil
@@ -140,20 +149,50 @@ func supported(lang string) string {
 	return ""
 }
 
-// Get returns a tenant by id.
+// Get returns a tenant the operator administers, by id; the consumers
+// tenant is the deployment's own and is not one of them.
 func (s *Service) Get(ctx context.Context, id string) (*core.Tenant, error) {
+	if isConsumers(id) {
+		return nil, core.NotFoundf("tenant %s not found", id)
+	}
 	return s.st.GetTenant(ctx, id)
 }
 
-// List returns every tenant.
-func (s *Service) List(ctx context.Context) ([]core.Tenant, error) { return s.st.ListTenants(ctx) }
+// List returns every tenant the operator administers: all but the
+// consumers tenant.
+func (s *Service) List(ctx context.Context) ([]core.Tenant, error) {
+	all, err := s.st.ListTenants(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(t core.Tenant) bool { return isConsumers(t.ID) }), nil
+}
 
-// Delete removes a tenant and everything in it.
-func (s *Service) Delete(ctx context.Context, id string) error { return s.st.DeleteTenant(ctx, id) }
+// Delete removes a tenant and everything in it. The consumers tenant is
+// refused: deleting it would delete every personal account.
+func (s *Service) Delete(ctx context.Context, id string) error {
+	if isConsumers(id) {
+		return core.Errorf(core.ErrForbidden, "Authorization_RequestDenied",
+			"the personal accounts tenant belongs to the deployment and cannot be deleted")
+	}
+	return s.st.DeleteTenant(ctx, id)
+}
 
 // Resolve finds a tenant from the {tenant} segment of a URL: its id or any
-// of its domains (SPEC R30).
+// of its domains (SPEC R30), or "consumers" for the tenant of personal
+// accounts where the deployment offers them (R10 steps 4 and 6, R40).
 func (s *Service) Resolve(ctx context.Context, ref string) (*core.Tenant, error) {
+	if strings.EqualFold(ref, core.ConsumersName) {
+		ref = core.ConsumersTenantID
+	}
+	t, err := s.resolve(ctx, ref)
+	if err == nil && t.ID == core.ConsumersTenantID && !s.personal {
+		return nil, core.NotFoundf("tenant %q not found", ref)
+	}
+	return t, err
+}
+
+func (s *Service) resolve(ctx context.Context, ref string) (*core.Tenant, error) {
 	if _, err := uuid.Parse(ref); err == nil {
 		return s.st.GetTenant(ctx, strings.ToLower(ref))
 	}

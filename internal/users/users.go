@@ -14,12 +14,17 @@ import (
 
 // Service changes user objects.
 type Service struct {
-	st  store.Store
-	now platform.Clock
+	st     store.Store
+	now    platform.Clock
+	hasher Hasher
+	check  CheckFunc
 }
 
-// New returns a Service.
-func New(st store.Store, now platform.Clock) *Service { return &Service{st: st, now: now} }
+// New returns a Service; hasher and check are the password rules members'
+// passwords are checked and stored with.
+func New(st store.Store, now platform.Clock, hasher Hasher, check CheckFunc) *Service {
+	return &Service{st: st, now: now, hasher: hasher, check: check}
+}
 
 // Patch is Graph's user update: nil leaves a property as it is.
 // AccountEnabled false blocks the user.
@@ -34,27 +39,80 @@ type Patch struct {
 	OfficeLocation    *string
 	MobilePhone       *string
 	BusinessPhones    *[]string
+	// Password sets a member's new password (Graph's passwordProfile).
+	Password *PasswordProfile
 }
 
 // Update validates p and writes what it sets, in one transaction. Blocking
 // (AccountEnabled false) ends the user's sessions and every token in that
 // transaction, so no process lets them in afterwards; unblocking brings
-// none of them back (R43). Errors: core.ErrInvalid (a bad value, naming
-// the property), core.ErrNotFound.
+// none of them back (R43). A new password does the same: whoever held the
+// old one is signed out everywhere. Errors: core.ErrInvalid (a bad value,
+// naming the property; a password for a guest), core.ErrNotFound.
 func (s *Service) Update(ctx context.Context, tenantID, userID string, p Patch) error {
 	sp, err := validate(p)
 	if err != nil {
 		return err
 	}
+	var pw *core.Password
+	if p.Password != nil {
+		if pw, err = s.newPassword(ctx, tenantID, userID, p); err != nil {
+			return err
+		}
+	}
 	return s.st.InTx(ctx, func(tx store.Tx) error {
+		if pw != nil {
+			// Read again in the transaction: the user may have been
+			// deleted or replaced since the password was checked.
+			if u, err := tx.GetUser(ctx, tenantID, userID); err != nil {
+				return err
+			} else if u.Method != core.MethodPassword {
+				return core.Invalidf(msgGuestPassword)
+			}
+		}
 		if err := tx.PatchUser(ctx, tenantID, userID, sp); err != nil {
 			return err
 		}
-		if sp.Blocked != nil && *sp.Blocked {
+		if pw != nil {
+			if err := tx.SetPassword(ctx, pw); err != nil {
+				return err
+			}
+		}
+		if (sp.Blocked != nil && *sp.Blocked) || pw != nil {
 			return tx.EndUserAccess(ctx, tenantID, userID, s.now())
 		}
 		return nil
 	})
+}
+
+// newPassword checks and hashes the member's new password before any
+// transaction starts: hashing is slow on purpose and must not hold locks.
+// Guests have no password here (R10: they sign in with their own
+// identity).
+func (s *Service) newPassword(ctx context.Context, tenantID, userID string, p Patch) (*core.Password, error) {
+	u, err := s.st.GetUser(ctx, tenantID, userID)
+	if err != nil {
+		return nil, err
+	}
+	if u.Method != core.MethodPassword {
+		return nil, core.Invalidf(msgGuestPassword)
+	}
+	addr, err := core.ParseAddress(u.UserPrincipalName)
+	if err != nil {
+		return nil, err
+	}
+	name := u.DisplayName
+	if p.DisplayName != nil {
+		name = *p.DisplayName
+	}
+	if err := s.checkPassword(p.Password.Password, addr, name); err != nil {
+		return nil, err
+	}
+	hash, err := s.hasher.Hash(ctx, p.Password.Password)
+	if err != nil {
+		return nil, err
+	}
+	return &core.Password{TenantID: tenantID, UserID: userID, Hash: hash, MustChange: mustChange(p.Password), ChangedAt: s.now()}, nil
 }
 
 // RevokeSignInSessions ends the user's sessions and every token (Graph's
