@@ -146,10 +146,10 @@ func TestCrossTenantDefaultInvalid(t *testing.T) {
 
 // TestRedemptionOrderFutureOnly: a changed redemption order decides the
 // redemptions still to come, not those done (R11). With microsoftAccount
-// as the only fallback, this deployment, whose only method is the
-// passcode, has nothing for a pending guest and no personal accounts to
-// sign up for; a guest who redeemed with a passcode keeps signing in with
-// one. Back to defaultConfiguredIdp, the pending guest redeems.
+// as the only fallback, a pending guest with no personal account is to
+// sign up for one (R10 step 6) instead of getting a passcode; a guest who
+// redeemed with a passcode keeps signing in with one. Back to
+// defaultConfiguredIdp, the pending guest redeems with a passcode.
 func TestRedemptionOrderFutureOnly(t *testing.T) {
 	t.Parallel()
 	s, tn := newFabrikam(t, servertest.Options{})
@@ -160,16 +160,18 @@ func TestRedemptionOrderFutureOnly(t *testing.T) {
 
 	setRedemption(t, s, tn, map[string]any{"fallbackIdentityProvider": "microsoftAccount"})
 	p := preview(t, s, tn, pat.email)
-	wantPreview(t, p, "none", false, false)
-	wantSteps(t, p, "homeTenant:notAvailable", "externalFederation:notAvailable", "google:notAvailable", "personalAccount:notAvailable")
-	if !strings.Contains(p.Reason, "this deployment offers no personal accounts") {
-		t.Errorf("reason %q, want it to say there are no personal accounts to sign up for", p.Reason)
+	wantPreview(t, p, "signUp", true, false)
+	wantSteps(t, p, "homeTenant:doesNotApply", "externalFederation:notAvailable", "google:notAvailable", "personalAccount:doesNotApply")
+	if !strings.Contains(p.Reason, "create a personal account") {
+		t.Errorf("reason %q, want it to say the guest is to create a personal account", p.Reason)
 	}
-	wantRefused(t, s.NewGuest("en").Get(t, pat.link), http.StatusForbidden, textOTPOff)
+	if got := s.NewGuest("en").Get(t, pat.link); got.Status != http.StatusSeeOther || !strings.HasSuffix(got.Location, "/signin/passcode?m=signup") {
+		t.Errorf("pending guest's link: %d to %q, want the sign-up of a personal account", got.Status, got.Location)
+	}
 
 	p = preview(t, s, tn, rob.email)
 	wantPreview(t, p, "emailOneTimePasscode", true, true)
-	wantSteps(t, p, "homeTenant:notAvailable", "externalFederation:notAvailable", "google:notAvailable", "personalAccount:notAvailable", "emailOneTimePasscode:lockedIn")
+	wantSteps(t, p, "homeTenant:notReached", "externalFederation:notAvailable", "google:notAvailable", "personalAccount:notReached", "emailOneTimePasscode:lockedIn")
 	redeemIn(t, s, s.NewGuest("en"), rob, 2, false)
 
 	setRedemption(t, s, tn, map[string]any{"fallbackIdentityProvider": "defaultConfiguredIdp"})

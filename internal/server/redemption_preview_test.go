@@ -77,11 +77,15 @@ func stepReason(p redemptionPreview, method string) string {
 	return ""
 }
 
-var unavailable = []string{"homeTenant:notAvailable", "externalFederation:notAvailable", "google:notAvailable", "personalAccount:notAvailable"}
+// unavailable are the steps before the passcode for an address of a
+// domain no tenant verified, with no personal account: this deployment
+// has no federation or Google yet.
+var unavailable = []string{"homeTenant:doesNotApply", "externalFederation:notAvailable", "google:notAvailable", "personalAccount:doesNotApply"}
 
 // TestRedemptionPreview: the explainer (R14) tells an administrator which
 // method an address gets in their tenant right now and why: a pending
-// guest gets the passcode while it is on and nothing once it is off; a
+// guest gets the passcode while it is on and, once it is off, is to sign
+// up for a personal account (R10 step 6, R26); a
 // guest who redeemed is locked to the passcode (R11), usable or not; an
 // address with no guest is shown what an invitation would lead to.
 func TestRedemptionPreview(t *testing.T) {
@@ -106,7 +110,7 @@ func TestRedemptionPreview(t *testing.T) {
 
 	p = preview(t, s, tn, rob.email)
 	wantPreview(t, p, "emailOneTimePasscode", true, true)
-	wantSteps(t, p, append(unavailable, "emailOneTimePasscode:lockedIn")...)
+	wantSteps(t, p, "homeTenant:notReached", "externalFederation:notAvailable", "google:notAvailable", "personalAccount:notReached", "emailOneTimePasscode:lockedIn")
 	if p.User == nil || p.User.ExternalUserState != "Accepted" || !strings.Contains(p.Reason, "not consulted") {
 		t.Errorf("redeemed guest: user %+v, reason %q", p.User, p.Reason)
 	}
@@ -119,7 +123,7 @@ func TestRedemptionPreview(t *testing.T) {
 
 	setEmailOTP(t, s, tn, "disabled")
 	p = preview(t, s, tn, pat.email)
-	wantPreview(t, p, "none", false, false)
+	wantPreview(t, p, "signUp", true, false)
 	wantSteps(t, p, append(unavailable, "emailOneTimePasscode:doesNotApply")...)
 	if r := stepReason(p, "emailOneTimePasscode"); r != "disabled (tenant setting: disabled; deployment profile public)" {
 		t.Errorf("passcode reason %q", r)
@@ -140,7 +144,8 @@ func TestRedemptionPreviewGovernment(t *testing.T) {
 	pat := invite(t, s, tn, "pat@contoso.com")
 	p := preview(t, s, tn, pat.email)
 	wantPreview(t, p, "none", false, false)
-	wantSteps(t, p, append(unavailable, "emailOneTimePasscode:doesNotApply")...)
+	wantSteps(t, p, "homeTenant:doesNotApply", "externalFederation:notAvailable", "google:notAvailable",
+		"personalAccount:notAvailable", "emailOneTimePasscode:doesNotApply")
 	if r := stepReason(p, "emailOneTimePasscode"); !strings.Contains(r, "default means off (R40)") {
 		t.Errorf("passcode reason %q", r)
 	}
