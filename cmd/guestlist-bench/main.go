@@ -43,14 +43,17 @@ func main() {
 	db := flag.String("database", "", "database URL (default: SQLite in a temporary directory)")
 	servers := flag.Int("servers", 1, "server instances on the database; each request of a guest goes to the next one, as behind a load balancer")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured run to this file")
-	mode := flag.String("mode", "redeem", "redeem: complete guest redemptions; tokens: the token endpoint (code exchanges, then refresh grants)")
+	mode := flag.String("mode", "redeem", "redeem: complete guest redemptions; tokens: the token endpoint (code exchanges, then refresh grants); password: members signing in with their password")
 	alg := flag.String("alg", "RS256", "token signing algorithm (RS256 or ES256), for -mode tokens")
 	flag.Parse()
 	profile = *cpuProfile
 	var err error
-	if *mode == "tokens" {
+	switch *mode {
+	case "tokens":
 		err = runTokens(*n, *c, *alg)
-	} else {
+	case "password":
+		err = runPasswords(*n, *c)
+	default:
 		err = run(*n, *c, *servers, *db)
 	}
 	if err != nil {

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"guestlist/internal/password"
+	"guestlist/internal/server"
+	"guestlist/internal/tenants"
+	"guestlist/internal/users"
+)
+
+// runPasswords measures members signing in with their password at their
+// own tenant, as a browser does: the typed address, the password page,
+// the password, landing on the portal. Each sign-in is a new browser, so
+// each one checks the password (Argon2id with the default parameters).
+// n members are created first through the users service (not measured).
+func runPasswords(n, conc int) error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "guestlist-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	app, err := server.New(ctx, server.Config{BaseURL: base, DataDir: dir, SecretKey: strings.Repeat("ab", 32),
+		OperatorToken: "bench", DB: server.DBConfig{MaxConns: 16},
+		// Each member signs in from an address of their own, behind a
+		// trusted proxy: the sign-in throttles count per client address.
+		TrustedProxies: []string{"127.0.0.1/32"}},
+		server.Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sender: &capture{boxes: map[string]chan string{}}})
+	if err != nil {
+		return err
+	}
+	wctx, stop := context.WithCancel(ctx)
+	app.Start(wctx)
+	hs := &http.Server{Handler: app.Handler}
+	go hs.Serve(ln)
+	defer func() { hs.Close(); stop(); app.Close() }()
+
+	c, err := app.Tenants.Create(ctx, tenants.Request{DisplayName: "Fabrikam", Domains: []string{"fabrikam.example"}})
+	if err != nil {
+		return err
+	}
+	svc := users.New(app.Store, time.Now, password.NewHasher(password.Default()), password.Check)
+	const secret = "a long and quiet river bend"
+	enabled, no := true, false
+	emails := make([]string, n)
+	for i := range emails {
+		emails[i] = fmt.Sprintf("member%d@fabrikam.example", i)
+		_, err := svc.CreateMember(ctx, &c.Tenant, users.NewMember{AccountEnabled: &enabled, DisplayName: "Member",
+			MailNickname: "m", UserPrincipalName: emails[i], Password: &users.PasswordProfile{Password: secret, ForceChange: &no}})
+		if err != nil {
+			return err
+		}
+	}
+	p := password.Default()
+	fmt.Printf("%d members ready; %d signing in concurrently; Argon2id m=%d KiB t=%d p=%d\n", n, conc, p.Memory, p.Time, p.Threads)
+	tr := &http.Transport{MaxIdleConnsPerHost: conc * 2}
+	tenant := base + "/" + c.Tenant.ID
+	return measure("member password sign-in", n, conc, func(i int) error {
+		jar, _ := cookiejar.New(nil)
+		cl := &http.Client{Transport: tr, Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		client := fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255)
+		step := func(method, target string, form url.Values, want int, where string) error {
+			req, err := http.NewRequest(method, target, strings.NewReader(form.Encode()))
+			if err != nil {
+				return err
+			}
+			if form != nil {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}
+			req.Header.Set("X-Forwarded-For", client)
+			resp, err := cl.Do(req)
+			if err != nil {
+				return err
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != want || !strings.Contains(resp.Header.Get("Location"), where) {
+				return fmt.Errorf("%s %s: %d to %q", method, target, resp.StatusCode, resp.Header.Get("Location"))
+			}
+			return nil
+		}
+		if err := step("POST", tenant+"/signin", url.Values{"email": {emails[i]}}, http.StatusSeeOther, "/signin/password?as=password"); err != nil {
+			return err
+		}
+		if err := step("GET", tenant+"/signin/password?as=password", nil, http.StatusOK, ""); err != nil {
+			return err
+		}
+		return step("POST", tenant+"/signin/password?as=password", url.Values{"email": {emails[i]}, "password": {secret}},
+			http.StatusSeeOther, "/apps")
+	})
+}
