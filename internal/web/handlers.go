@@ -267,6 +267,9 @@ func (p *Pages) proofError(w http.ResponseWriter, r *http.Request, q *req, err e
 		p.moved(w, r)
 	case errors.Is(err, redeem.ErrNotInvited):
 		p.r.message(w, http.StatusForbidden, messagePage{base: q.base(), Heading: "error.heading", Body: "error.notinvited"})
+	case errors.Is(err, redeem.ErrAccountExists): // made meanwhile, in another tab
+		p.r.message(w, http.StatusConflict, messagePage{base: q.base(), Heading: "error.heading", Body: "error.accountexists",
+			Link: q.path("/signin/password?as=" + string(core.MethodPersonal))})
 	case errors.As(err, &other):
 		link := q.path("/signin/passcode")
 		if other.Want != core.MethodOTP {

@@ -120,7 +120,7 @@ func (p *Pages) flowError(w http.ResponseWriter, q *req, err error) {
 		p.r.message(w, http.StatusForbidden, messagePage{base: q.base(), Heading: "error.heading", Body: "error.otpoff"})
 	case errors.Is(err, redeem.ErrBlocked):
 		p.r.message(w, http.StatusForbidden, messagePage{base: q.base(), Heading: "error.heading", Body: "error.blocked"})
-	case errors.Is(err, redeem.ErrBadLink):
+	case errors.Is(err, redeem.ErrBadLink), errors.Is(err, redeem.ErrNoMethod):
 		p.r.message(w, http.StatusNotFound, messagePage{base: q.base(), Heading: "error.heading", Body: "error.link"})
 	case errors.Is(err, redeem.ErrNoFlow), errors.Is(err, redeem.ErrWrongStep):
 		p.r.message(w, http.StatusBadRequest, messagePage{base: q.base(), Heading: "error.heading", Body: "error.flow"})
