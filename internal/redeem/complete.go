@@ -86,7 +86,7 @@ func (s *Service) verified(ctx context.Context, tx store.Tx, tenant *core.Tenant
 	if c, err := s.choose(ctx, tenant, u); err != nil {
 		return nil, err
 	} else if !c.OK {
-		return nil, ErrOTPOff // turned off after the code was sent (R26)
+		return nil, offError(c.Method) // turned off after the code was sent (R26)
 	} else if c.Method != m {
 		return nil, &OtherMethod{Want: c.Method}
 	}

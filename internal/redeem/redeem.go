@@ -55,6 +55,9 @@ var (
 	ErrBadLink   = core.Errorf(core.ErrNotFound, "Request_ResourceNotFound", "redeem link not valid")
 	ErrNoFlow    = core.Errorf(core.ErrNotFound, "Request_ResourceNotFound", "sign-in flow not found")
 	ErrOTPOff    = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied", "email one-time passcode is off")
+	// ErrMethodOff is ErrOTPOff for a guest locked to another method: their
+	// home tenant's membership or their personal account went away.
+	ErrMethodOff = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied", "the guest's sign-in method can no longer be used")
 	ErrRedeemed  = core.Errorf(core.ErrConflict, "Request_BadRequest", "invitation already redeemed")
 	ErrWrongStep = core.Errorf(core.ErrConflict, "Request_BadRequest", "sign-in flow is not at this step")
 )
@@ -97,7 +100,7 @@ func (s *Service) StartFromToken(ctx context.Context, tenant *core.Tenant, token
 		return nil, err
 	}
 	if !c.OK && Redeemed(u) {
-		return nil, ErrOTPOff // locked to a method that is off (R26)
+		return nil, offError(u.Method) // locked to a method that is off (R26)
 	}
 	st, err := s.startFlow(ctx, tenant.ID, u, flowStart{invitationID: inv.ID, redirectURL: inv.RedirectURL}, lang, uiLocale, clientIP)
 	if err != nil {
@@ -184,9 +187,21 @@ func (s *Service) Flow(ctx context.Context, tenant *core.Tenant, cookie string) 
 	if ok, err := s.stillProved(ctx, tenant, f, u); err != nil {
 		return nil, nil, err
 	} else if !ok {
-		return nil, nil, ErrOTPOff
+		if Redeemed(u) {
+			return nil, nil, offError(u.Method)
+		}
+		return nil, nil, offError(f.ProvedMethod)
 	}
 	return f, u, nil
+}
+
+// offError is the refusal of a guest locked to m, which may not be used
+// now (R26).
+func offError(m core.Method) error {
+	if m == core.MethodOTP || m == core.MethodNone {
+		return ErrOTPOff
+	}
+	return ErrMethodOff
 }
 
 // stillProved reports whether what the flow's person proved still lets

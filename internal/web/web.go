@@ -116,6 +116,8 @@ func (p *Pages) withFlow(w http.ResponseWriter, r *http.Request) (*req, bool) {
 
 func (p *Pages) flowError(w http.ResponseWriter, q *req, err error) {
 	switch {
+	case errors.Is(err, redeem.ErrMethodOff):
+		p.r.message(w, http.StatusForbidden, messagePage{base: q.base(), Heading: "error.heading", Body: "error.methodoff"})
 	case errors.Is(err, redeem.ErrOTPOff):
 		p.r.message(w, http.StatusForbidden, messagePage{base: q.base(), Heading: "error.heading", Body: "error.otpoff"})
 	case errors.Is(err, redeem.ErrBlocked):
