@@ -60,4 +60,10 @@ func TestHomeTenantRedemption(t *testing.T) {
 	if id := u.Identities[0]; id.SignInType != "federated" || id.Issuer != "ExternalTenant" || id.IssuerAssignedID != ann.ID {
 		t.Errorf("identity %+v, want federated/ExternalTenant/%s (her Contoso object id)", id, ann.ID)
 	}
+
+	// Locked in (R11): Contoso deletes Ann; Fabrikam does not silently
+	// hand her a passcode instead, it tells her to ask for a reset (R26).
+	wantAPI(t, "delete Ann at Contoso", s.DoJSON(t, "DELETE", "/v1.0/users/"+ann.ID, contoso.Token, nil, nil), http.StatusNoContent)
+	again := s.NewGuest("en").Get(t, inv.link)
+	wantRefused(t, again, http.StatusForbidden, "You can no longer sign in to Fabrikam the way you did before.")
 }
