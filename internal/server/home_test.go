@@ -25,6 +25,12 @@ func TestHomeTenantRedemption(t *testing.T) {
 		"passwordProfile": map[string]any{"forceChangePasswordNextSignIn": false, "password": secret},
 	})
 	inv := invite(t, s, fabrikam, email)
+	// The explainer says why before she redeems (R14).
+	p := preview(t, s, fabrikam, email)
+	wantPreview(t, p, "homeTenant", true, false)
+	if r := stepReason(p, "homeTenant"); r != "contoso.example is a verified domain of Contoso, which has a member with this address" {
+		t.Errorf("home tenant's reason %q", r)
+	}
 
 	g := s.NewGuest("en")
 	opened := g.Get(t, inv.link)
@@ -60,6 +66,7 @@ func TestHomeTenantRedemption(t *testing.T) {
 	if id := u.Identities[0]; id.SignInType != "federated" || id.Issuer != "ExternalTenant" || id.IssuerAssignedID != ann.ID {
 		t.Errorf("identity %+v, want federated/ExternalTenant/%s (her Contoso object id)", id, ann.ID)
 	}
+	wantPreview(t, preview(t, s, fabrikam, email), "homeTenant", true, true)
 
 	// Locked in (R11): Contoso deletes Ann; Fabrikam does not silently
 	// hand her a passcode instead, it tells her to ask for a reset (R26).
