@@ -59,6 +59,8 @@ type serveCmd struct {
 	OTPMailsPerClient       int           `name:"otp-mails-per-client" default:"5" help:"Passcode mails one client may have sent to one address per hour."`
 	OTPMailsPerAddress      int           `name:"otp-mails-per-address" default:"30" help:"Passcode mails one address receives per tenant per hour, from all clients together."`
 	OTPAttemptsPerClient    int           `name:"otp-attempts-per-client" default:"30" help:"Wrong passcodes one client may enter per tenant per hour."`
+	PasswordMemoryKiB       uint32        `name:"password-memory-kib" default:"1024" help:"Argon2id memory of new password hashes, in KiB (see BENCHMARKS.md before raising it on a small machine)."`
+	PasswordTime            uint32        `name:"password-time" default:"1" help:"Argon2id passes of new password hashes. Hashes of another cost are redone at their owner's next sign-in."`
 }
 
 type migrateCmd struct {
@@ -153,6 +155,7 @@ func (s *serveCmd) serverConfig() server.Config {
 	cfg.InviteMail = &invite.MailLimits{PerHour: s.InviteMailsPerHour, PerRecipientDay: s.InviteMailsPerRecipient}
 	cfg.Passcode.ClientHourlySends, cfg.Passcode.HourlySends = s.OTPMailsPerClient, s.OTPMailsPerAddress
 	cfg.Passcode.ClientAttempts = s.OTPAttemptsPerClient
+	cfg.PasswordCost = server.PasswordCost{MemoryKiB: s.PasswordMemoryKiB, Time: s.PasswordTime}
 	return cfg
 }
 

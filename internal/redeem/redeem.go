@@ -52,9 +52,9 @@ func New(st store.Store, keys *platform.Keyring, now platform.Clock, deploy poli
 
 // Errors a guest page turns into a message.
 var (
-	ErrBadLink   = core.Errorf(core.ErrNotFound, "Request_ResourceNotFound", "redeem link not valid")
-	ErrNoFlow    = core.Errorf(core.ErrNotFound, "Request_ResourceNotFound", "sign-in flow not found")
-	ErrOTPOff    = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied", "email one-time passcode is off")
+	ErrBadLink = core.Errorf(core.ErrNotFound, "Request_ResourceNotFound", "redeem link not valid")
+	ErrNoFlow  = core.Errorf(core.ErrNotFound, "Request_ResourceNotFound", "sign-in flow not found")
+	ErrOTPOff  = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied", "email one-time passcode is off")
 	// ErrMethodOff is ErrOTPOff for a guest locked to another method: their
 	// home tenant's membership or their personal account went away.
 	ErrMethodOff = core.Errorf(core.ErrForbidden, "Authorization_RequestDenied", "the guest's sign-in method can no longer be used")

@@ -43,6 +43,16 @@ type Config struct {
 	// AuthorizeLimit is how many authorization requests one client
 	// address may make in a tenant per 10 minutes (default 100).
 	AuthorizeLimit int
+	// PasswordCost is the Argon2id cost of new password hashes; zero
+	// fields keep password.Default()'s. A stored hash of another cost is
+	// rehashed at its owner's next sign-in.
+	PasswordCost PasswordCost
+}
+
+// PasswordCost is what an operator may raise of Argon2id's cost.
+type PasswordCost struct {
+	MemoryKiB uint32
+	Time      uint32
 }
 
 // DBConfig tunes the PostgreSQL connection of one process (SQLite ignores

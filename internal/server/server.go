@@ -225,7 +225,10 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 		return err
 	}
 	codes := passcode.New(st, ring, deps.Now, mails, cfg.Passcode, s.Worker.Notify, deps.Logger, codeMetrics)
-	hasher := password.NewHasher(password.Default())
+	hasher, err := newHasher(cfg.PasswordCost)
+	if err != nil {
+		return err
+	}
 	accounts := account.New(st, hasher, deps.Now)
 	methods := []idp.Method{otp.New(codes, deploy, deps.Now), home.New(st, accounts), member.New(accounts)}
 	if deploy.PersonalAccounts() {
@@ -342,4 +345,19 @@ func (s *Server) prune(ctx context.Context) {
 func (s *Server) Close() error {
 	s.wg.Wait()
 	return s.Store.Close()
+}
+
+// newHasher is the password hasher of the configured cost.
+func newHasher(c PasswordCost) (*password.Hasher, error) {
+	p := password.Default()
+	if c.MemoryKiB != 0 {
+		p.Memory = c.MemoryKiB
+	}
+	if c.Time != 0 {
+		p.Time = c.Time
+	}
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("password cost: %w", err)
+	}
+	return password.NewHasher(p), nil
 }
