@@ -182,6 +182,22 @@ func tokensOf(t testing.TB, s *servertest.Server, g *servertest.Guest, rp *relyi
 	return idTokenClaims(t, rp, wantTokens(t, "code exchange", rp.exchange(t, code, a.verifier)).IDToken)
 }
 
+// newPasswordStory is everything a person who types addr into a sign-up
+// or reset form (entry) sees without its mailbox: the form's answer, the
+// start page, Send code, the Enter code page, and a made-up code with a
+// good password.
+func newPasswordStory(t *testing.T, s *servertest.Server, entry, addr string) []exchange {
+	t.Helper()
+	p := newProber(s, addr)
+	first := p.do(t, "POST", entry, url.Values{"email": {addr}})
+	start := first.Location
+	steps := []exchange{first, p.do(t, "GET", start, nil)}
+	sent := p.do(t, "POST", start, url.Values{})
+	steps = append(steps, sent, p.do(t, "GET", sent.Location, nil))
+	return append(steps, p.do(t, "POST", strings.Replace(start, "/signin/passcode", "/signin/setpassword", 1),
+		url.Values{"email": {addr}, "code": {"12345678"}, "password": {goodPassword}}))
+}
+
 func TestPersonalAccountSignup(t *testing.T) {
 	t.Parallel()
 	s := servertest.New(t, servertest.Options{})
@@ -207,17 +223,7 @@ func TestPersonalAccountSignup(t *testing.T) {
 	// (R25); only the mailbox learns it already has an account, by a
 	// note and no code.
 	s.Clock.Advance(31 * time.Second)
-	signupStory := func(addr string) []exchange {
-		p := newProber(s, addr)
-		first := p.do(t, "POST", "/consumers/signup", url.Values{"email": {addr}})
-		start := first.Location
-		steps := []exchange{first, p.do(t, "GET", start, nil)}
-		sent := p.do(t, "POST", start, url.Values{})
-		steps = append(steps, sent, p.do(t, "GET", sent.Location, nil))
-		return append(steps, p.do(t, "POST", strings.Replace(start, "/signin/passcode", "/signin/setpassword", 1),
-			url.Values{"email": {addr}, "code": {"12345678"}, "password": {goodPassword}}))
-	}
-	again, fresh := signupStory(email), signupStory("quinn@example.net")
+	again, fresh := newPasswordStory(t, s, "/consumers/signup", email), newPasswordStory(t, s, "/consumers/signup", "quinn@example.net")
 	if again[0].Status != http.StatusSeeOther || again[2].Status != http.StatusSeeOther {
 		t.Fatalf("second sign-up: %+v", again[:3])
 	}
