@@ -21,6 +21,9 @@ type Completed struct {
 	Session    platform.Secret
 	SessionTTL time.Duration
 	FlowCookie platform.Secret
+	// User is who the flow signed in: for a sign-up, the account it made,
+	// which the flow's page did not know before.
+	User *core.User
 }
 
 // Refusals of an accepted proof, told only now that the person proved
@@ -115,7 +118,7 @@ func (s *Service) signIn(ctx context.Context, tx store.Tx, f *core.Flow, u *core
 		return nil, err
 	}
 	f.ID, f.Step, f.ProvedMethod, f.ProvedSubject = newID, to, m, subject
-	out := &Completed{Flow: *f, FlowCookie: platform.Secret(flowCookie)}
+	out := &Completed{Flow: *f, FlowCookie: platform.Secret(flowCookie), User: u}
 	if to != core.FlowVerified {
 		return out, nil
 	}

@@ -248,6 +248,9 @@ func (p *Pages) codeAnswered(w http.ResponseWriter, r *http.Request, q *req, m s
 // then its next step.
 func (p *Pages) proved(w http.ResponseWriter, r *http.Request, q *req, done *redeem.Completed) {
 	q.flow = &done.Flow
+	if q.user == nil {
+		q.user = done.User // a sign-up's flow had no user until its account
+	}
 	if done.Session != "" {
 		p.setCookie(w, "session", q.tenant.ID, done.Session, done.SessionTTL)
 	}

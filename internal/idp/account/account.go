@@ -102,7 +102,10 @@ func (v *Verifier) Prove(ctx context.Context, kind core.Method, home *core.Tenan
 // over all, within Window; RetryAfter is when the oldest counted failure
 // leaves the window.
 func (v *Verifier) throttle(ctx context.Context, p *proof) error {
-	since := p.now.Add(-Window)
+	// EventWindows counts events at or after since; a failure exactly
+	// Window old has left the window, as RetryAfter promised (the store
+	// keeps microseconds).
+	since := p.now.Add(-Window + time.Microsecond)
 	w, err := v.st.EventWindows(ctx, p.tenantID, since, p.failKeys...)
 	if err != nil {
 		return err
