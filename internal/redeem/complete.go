@@ -111,13 +111,14 @@ func (s *Service) verified(ctx context.Context, tx store.Tx, tenant *core.Tenant
 func (s *Service) signIn(ctx context.Context, tx store.Tx, f *core.Flow, u *core.User, from, to string, m core.Method, subject string) (*Completed, error) {
 	flowCookie := platform.NewToken()
 	newID := s.keys.HashID(flowPurpose, flowCookie)
-	if err := tx.RekeyFlow(ctx, f.TenantID, f.ID, newID, from, to, m, subject); err != nil {
+	move := store.FlowMove{NewID: newID, From: from, To: to, UserID: u.ID, ProvedMethod: m, ProvedSubject: subject}
+	if err := tx.RekeyFlow(ctx, f.TenantID, f.ID, move); err != nil {
 		if errors.Is(err, core.ErrConflict) {
 			return nil, ErrWrongStep
 		}
 		return nil, err
 	}
-	f.ID, f.Step, f.ProvedMethod, f.ProvedSubject = newID, to, m, subject
+	f.ID, f.Step, f.UserID, f.ProvedMethod, f.ProvedSubject = newID, to, u.ID, m, subject
 	out := &Completed{Flow: *f, FlowCookie: platform.Secret(flowCookie), User: u}
 	if to != core.FlowVerified {
 		return out, nil

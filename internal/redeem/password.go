@@ -145,7 +145,6 @@ func (s *Service) signUp(ctx context.Context, tx store.Tx, f *core.Flow, addr co
 	if err != nil {
 		return nil, err
 	}
-	f.UserID = acct.ID
 	return s.signIn(ctx, tx, f, acct, core.FlowStarted, core.FlowVerified, core.MethodPassword, acct.ID)
 }
 

@@ -329,7 +329,8 @@ func (s *Service) SkipWithSession(ctx context.Context, tenant *core.Tenant, f *c
 	} else if c.Method != core.MethodOTP {
 		return false, nil
 	}
-	err = s.st.RekeyFlow(ctx, f.TenantID, f.ID, f.ID, core.FlowStarted, core.FlowVerified, c.Method, subject)
+	err = s.st.RekeyFlow(ctx, f.TenantID, f.ID, store.FlowMove{NewID: f.ID, From: core.FlowStarted, To: core.FlowVerified,
+		UserID: u.ID, ProvedMethod: c.Method, ProvedSubject: subject})
 	if err != nil {
 		return false, err
 	}

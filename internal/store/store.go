@@ -87,12 +87,12 @@ type Tx interface {
 	// SetFlowStep moves a flow from step `from` to `to`; core.ErrConflict
 	// if it is no longer at `from`.
 	SetFlowStep(ctx context.Context, tenantID, id, from, to string) error
-	// RekeyFlow is SetFlowStep that also moves the flow to newID, so the
-	// old id (the hash of the old cookie) names nothing any more, and
-	// records what its person proved (Flow.ProvedMethod, ProvedSubject).
-	// core.ErrConflict if the flow is no longer at `from` or newID is
-	// taken; core.ErrNotFound if there is no such flow.
-	RekeyFlow(ctx context.Context, tenantID, id, newID, from, to string, proved core.Method, subject string) error
+	// RekeyFlow is SetFlowStep that also moves the flow to m.NewID, so
+	// the old id (the hash of the old cookie) names nothing any more, and
+	// records who its person is and what they proved. core.ErrConflict if
+	// the flow is no longer at m.From or m.NewID is taken;
+	// core.ErrNotFound if there is no such flow.
+	RekeyFlow(ctx context.Context, tenantID, id string, m FlowMove) error
 
 	CreatePasscode(ctx context.Context, p *core.Passcode) error
 	// LivePasscodes are the flow's codes that are unused and unexpired at
@@ -153,6 +153,16 @@ type Tx interface {
 	// older than before, and sent or failed passcode mail (Sensitive)
 	// created before it.
 	Prune(ctx context.Context, before time.Time) error
+}
+
+// FlowMove is a proof's effect on its flow (RekeyFlow): a new id, the
+// next step, the user (a sign-up's flow gets the account it made) and
+// what was proved (core.Flow.ProvedMethod, ProvedSubject).
+type FlowMove struct {
+	NewID, From, To string
+	UserID          string
+	ProvedMethod    core.Method
+	ProvedSubject   string
 }
 
 // EventWindow is what a sliding window holds of one throttle key: how many

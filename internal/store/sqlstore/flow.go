@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"guestlist/internal/core"
+	"guestlist/internal/store"
 )
 
 // A flow, passcode or session is live while now < ExpiresAt.
@@ -58,10 +59,11 @@ func (o ops) SetFlowStep(ctx context.Context, tenantID, id, from, to string) err
 
 // RekeyFlow is the conditional step update of SetFlowStep under a new id,
 // recording what was proved.
-func (o ops) RekeyFlow(ctx context.Context, tenantID, id, newID, from, to string, proved core.Method, subject string) error {
+func (o ops) RekeyFlow(ctx context.Context, tenantID, id string, m store.FlowMove) error {
 	q := o.wr()
-	res, err := q.ExecContext(ctx, `UPDATE flows SET id = $3, step = $5, proved_method = $6, proved_subject = $7
-		WHERE tenant_id = $1 AND id = $2 AND step = $4`, tenantID, id, newID, from, to, string(proved), subject)
+	res, err := q.ExecContext(ctx, `UPDATE flows SET id = $3, step = $5, user_id = $6, proved_method = $7, proved_subject = $8
+		WHERE tenant_id = $1 AND id = $2 AND step = $4`, tenantID, id, m.NewID, m.From, m.To, m.UserID,
+		string(m.ProvedMethod), m.ProvedSubject)
 	if err != nil {
 		return o.writeErr(err, "rekey flow", "the new sign-in id is taken")
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"guestlist/internal/core"
+	"guestlist/internal/store"
 )
 
 // testFlowsRekey: RekeyFlow moves the flow to its next step under a new
@@ -14,22 +15,23 @@ func testFlowsRekey(t *testing.T, newStore NewStore) {
 	other := newFlow(tenantA, "flow-2", flowExpires())
 	must(t, s.CreateFlow(ctx, other))
 
-	wantKind(t, s.RekeyFlow(ctx, tenantB, f.ID, "flow-new", core.FlowStarted, core.FlowVerified, core.MethodHomeTenant, "member-1"), core.ErrNotFound)
-	wantKind(t, s.RekeyFlow(ctx, tenantA, "nope", "flow-new", core.FlowStarted, core.FlowVerified, core.MethodHomeTenant, "member-1"), core.ErrNotFound)
-	wantKind(t, s.RekeyFlow(ctx, tenantA, f.ID, other.ID, core.FlowStarted, core.FlowVerified, core.MethodHomeTenant, "member-1"), core.ErrConflict)
+	wantKind(t, s.RekeyFlow(ctx, tenantB, f.ID, store.FlowMove{NewID: "flow-new", From: core.FlowStarted, To: core.FlowVerified, UserID: f.UserID, ProvedMethod: core.MethodHomeTenant, ProvedSubject: "member-1"}), core.ErrNotFound)
+	wantKind(t, s.RekeyFlow(ctx, tenantA, "nope", store.FlowMove{NewID: "flow-new", From: core.FlowStarted, To: core.FlowVerified, UserID: f.UserID, ProvedMethod: core.MethodHomeTenant, ProvedSubject: "member-1"}), core.ErrNotFound)
+	wantKind(t, s.RekeyFlow(ctx, tenantA, f.ID, store.FlowMove{NewID: other.ID, From: core.FlowStarted, To: core.FlowVerified, UserID: f.UserID, ProvedMethod: core.MethodHomeTenant, ProvedSubject: "member-1"}), core.ErrConflict)
 
-	must(t, s.RekeyFlow(ctx, tenantA, f.ID, "flow-new", core.FlowStarted, core.FlowVerified, core.MethodHomeTenant, "member-1"))
+	// A sign-up's flow gets the account it made as its user.
+	must(t, s.RekeyFlow(ctx, tenantA, f.ID, store.FlowMove{NewID: "flow-new", From: core.FlowStarted, To: core.FlowVerified, UserID: "account-9", ProvedMethod: core.MethodHomeTenant, ProvedSubject: "member-1"}))
 	_, err := s.GetFlow(ctx, tenantA, f.ID, t0)
 	wantKind(t, err, core.ErrNotFound)
 	want := *f
 	want.ID, want.Step = "flow-new", core.FlowVerified
-	want.ProvedMethod, want.ProvedSubject = core.MethodHomeTenant, "member-1"
+	want.ProvedMethod, want.ProvedSubject, want.UserID = core.MethodHomeTenant, "member-1", "account-9"
 	got, err := s.GetFlow(ctx, tenantA, "flow-new", t0)
 	must(t, err)
 	diff(t, "GetFlow after rekey", &want, got)
 
-	wantKind(t, s.RekeyFlow(ctx, tenantA, "flow-new", "flow-3", core.FlowStarted, core.FlowVerified, core.MethodHomeTenant, "member-1"), core.ErrConflict)
-	wantKind(t, s.RekeyFlow(ctx, tenantA, f.ID, "flow-3", core.FlowStarted, core.FlowVerified, core.MethodHomeTenant, "member-1"), core.ErrNotFound)
+	wantKind(t, s.RekeyFlow(ctx, tenantA, "flow-new", store.FlowMove{NewID: "flow-3", From: core.FlowStarted, To: core.FlowVerified, UserID: f.UserID, ProvedMethod: core.MethodHomeTenant, ProvedSubject: "member-1"}), core.ErrConflict)
+	wantKind(t, s.RekeyFlow(ctx, tenantA, f.ID, store.FlowMove{NewID: "flow-3", From: core.FlowStarted, To: core.FlowVerified, UserID: f.UserID, ProvedMethod: core.MethodHomeTenant, ProvedSubject: "member-1"}), core.ErrNotFound)
 }
 
 // testFlowsWithoutUser: a flow for an address with no user (user_id "")
