@@ -329,8 +329,15 @@ func (s *Service) SkipWithSession(ctx context.Context, tenant *core.Tenant, f *c
 	} else if c.Method != core.MethodOTP {
 		return false, nil
 	}
-	err = s.st.RekeyFlow(ctx, f.TenantID, f.ID, store.FlowMove{NewID: f.ID, From: core.FlowStarted, To: core.FlowVerified,
-		UserID: u.ID, ProvedMethod: c.Method, ProvedSubject: subject})
+	err = s.st.InTx(ctx, func(tx store.Tx) error {
+		err := tx.RekeyFlow(ctx, f.TenantID, f.ID, store.FlowMove{NewID: f.ID, From: core.FlowStarted, To: core.FlowVerified,
+			UserID: u.ID, ProvedMethod: c.Method, ProvedSubject: subject})
+		if err != nil {
+			return err
+		}
+		// A sign-in with the session alone (signInActivity).
+		return tx.SetLastSignIn(ctx, f.TenantID, u.ID, s.now())
+	})
 	if err != nil {
 		return false, err
 	}

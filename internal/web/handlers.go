@@ -345,12 +345,10 @@ func (p *Pages) finishFlow(w http.ResponseWriter, r *http.Request, q *req) {
 	if !p.mayUseApp(w, r, q) {
 		return
 	}
+	// The sign-in was recorded (signInActivity) with its proof, or with
+	// the session that let the flow skip it.
 	if q.flow.AuthRequestID != "" {
 		p.completeAuthRequest(w, r, q, q.flow.AuthRequestID, q.user.ID, time.Time{}, q.user.Method.AMR())
-		return
-	}
-	if err := p.redeem.SignedIn(r.Context(), q.tenant.ID, q.user.ID); err != nil {
-		p.internal(w, q.base(), err)
 		return
 	}
 	seeOther(w, r, q.flow.RedirectURL)

@@ -68,6 +68,12 @@ func (p *Pages) authorize(w http.ResponseWriter, r *http.Request) {
 			p.noAccess(w, q)
 			return
 		}
+		// A sign-in with the session alone: recorded here, as a proof
+		// records its own (signInActivity).
+		if err := p.redeem.SignedIn(r.Context(), q.tenant.ID, sess.UserID); err != nil {
+			p.internal(w, q.base(), err)
+			return
+		}
 		p.completeAuthRequest(w, r, q, ar.ID, sess.UserID, sess.CreatedAt, sess.AMR)
 		return
 	}
@@ -106,10 +112,6 @@ func (p *Pages) completeAuthRequest(w http.ResponseWriter, r *http.Request, q *r
 	err := p.auth.Complete(r, q.tenant, id, userID, authTime, []string{amr})
 	if err != nil && !errors.Is(err, core.ErrConflict) { // conflict: a double submit, already complete
 		p.authRequestError(w, q, err)
-		return
-	}
-	if err := p.redeem.SignedIn(r.Context(), q.tenant.ID, userID); err != nil {
-		p.internal(w, q.base(), err)
 		return
 	}
 	seeOther(w, r, p.auth.CallbackURL(r.Context(), q.tenant, id))
