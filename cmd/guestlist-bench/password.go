@@ -10,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -68,6 +69,15 @@ func runPasswords(n, conc int) error {
 		if err != nil {
 			return err
 		}
+	}
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
 	}
 	p := password.Default()
 	fmt.Printf("%d members ready; %d signing in concurrently; Argon2id m=%d KiB t=%d p=%d\n", n, conc, p.Memory, p.Time, p.Threads)
