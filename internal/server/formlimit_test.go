@@ -74,9 +74,16 @@ func TestGuestPostsOnlyTakeSmallForms(t *testing.T) {
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	go func() {
-		mw.WriteField("email", "alice@contoso.example")
-		part, _ := mw.CreateFormFile("file", "big.bin")
-		_, err := io.Copy(part, upload)
+		// Every write may fail once the server has answered and the pipe
+		// is closed: stop at the first error.
+		err := mw.WriteField("email", "alice@contoso.example")
+		var part io.Writer
+		if err == nil {
+			part, err = mw.CreateFormFile("file", "big.bin")
+		}
+		if err == nil {
+			_, err = io.Copy(part, upload)
+		}
 		if err == nil {
 			err = mw.Close()
 		}
