@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -23,7 +24,7 @@ func orgForm(t testing.TB, g *servertest.Guest, page servertest.Page, fields url
 	}
 	form := url.Values{}
 	for _, h := range hiddenRE.FindAllStringSubmatch(page.Body, -1) {
-		form.Set(h[1], strings.ReplaceAll(h[2], "&amp;", "&"))
+		form.Set(h[1], html.UnescapeString(h[2]))
 	}
 	for k, v := range fields {
 		form[k] = v
