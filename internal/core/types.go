@@ -104,7 +104,17 @@ type Application struct {
 	// application. False, Entra's default, lets every guest of the tenant
 	// who redeemed use it.
 	AssignmentRequired bool
+	// SignInAudience is Graph's signInAudience: AudienceMyOrg (the
+	// default) or AudienceMultipleOrgs, which may also be used through
+	// the common endpoint (SPEC R31).
+	SignInAudience string
 }
+
+// Graph's signInAudience values guestlist supports.
+const (
+	AudienceMyOrg        = "AzureADMyOrg"
+	AudienceMultipleOrgs = "AzureADMultipleOrgs"
+)
 
 // AppSecret is one client secret of an application (Graph's
 // passwordCredential); the secret is only stored as a keyed hash.

@@ -45,9 +45,16 @@ type applicationJSON struct {
 	PasswordCredentials []passwordCredentialJSON `json:"passwordCredentials"`
 }
 
-// signInAudience: applications sign in accounts of their own directory
-// (members and the guests invited into it) only.
-const signInAudience = "AzureADMyOrg"
+// audienceOf is a's signInAudience: AzureADMyOrg, Graph's default, signs
+// in accounts of the application's own directory (members and the guests
+// invited into it); AzureADMultipleOrgs may also be used through the
+// common endpoint (SPEC R31).
+func audienceOf(a *core.Application) string {
+	if a.SignInAudience == "" {
+		return core.AudienceMyOrg
+	}
+	return a.SignInAudience
+}
 
 func optional(s string) *string {
 	if s == "" {
@@ -72,7 +79,7 @@ func toPasswordCredential(s *core.AppSecret) passwordCredentialJSON {
 
 func toApplication(a *core.Application, secrets []core.AppSecret) applicationJSON {
 	out := applicationJSON{
-		ID: a.ID, AppID: a.AppID, DisplayName: a.DisplayName, SignInAudience: signInAudience,
+		ID: a.ID, AppID: a.AppID, DisplayName: a.DisplayName, SignInAudience: audienceOf(a),
 		CreatedDateTime:     graphTime(a.CreatedAt),
 		Web:                 webJSON{RedirectURIs: orEmpty(a.WebRedirectURIs), HomePageURL: optional(a.HomePageURL)},
 		SPA:                 redirectsJSON{RedirectURIs: orEmpty(a.SPARedirectURIs)},
@@ -104,8 +111,13 @@ type redirectsRequest struct {
 
 // apply merges the request into a.
 func (req *applicationRequest) apply(a *core.Application) error {
-	if req.SignInAudience != nil && *req.SignInAudience != signInAudience {
-		return core.Invalidf("signInAudience must be %s: applications sign in this tenant's users and guests", signInAudience)
+	if v := req.SignInAudience; v != nil {
+		// Graph's other values name personal Microsoft accounts, which
+		// guestlist's applications do not sign in.
+		if *v != core.AudienceMyOrg && *v != core.AudienceMultipleOrgs {
+			return core.Invalidf("Invalid value specified for property 'signInAudience' of resource 'Application'.")
+		}
+		a.SignInAudience = *v
 	}
 	if req.DisplayName != nil {
 		a.DisplayName = *req.DisplayName

@@ -201,6 +201,11 @@ type discoveryDocument struct {
 // token exchange grant), PKCE with S256, and pairwise subjects — the sub
 // differs per application (OpenID Connect Core 8).
 func (p *Provider) discovery(w http.ResponseWriter, r *http.Request, t *core.Tenant) {
+	platform.WriteJSON(w, http.StatusOK, p.discoveryDoc(r, t))
+}
+
+// discoveryDoc is the discovery document of t's issuer.
+func (p *Provider) discoveryDoc(r *http.Request, t *core.Tenant) discoveryDocument {
 	c := op.CreateDiscoveryConfig(p.issuerContext(r.Context(), t), p.op, p.storage)
 	c.SubjectTypesSupported = []string{"pairwise"}
 	c.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
@@ -212,5 +217,5 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request, t *core.Ten
 	c.IntrospectionEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic}
 	c.IntrospectionEndpointAuthSigningAlgValuesSupported = nil
 	c.RevocationEndpointAuthSigningAlgValuesSupported = nil
-	platform.WriteJSON(w, http.StatusOK, discoveryDocument{DiscoveryConfiguration: c, ISSParameterSupported: true})
+	return discoveryDocument{DiscoveryConfiguration: c, ISSParameterSupported: true}
 }

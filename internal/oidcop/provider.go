@@ -118,6 +118,7 @@ func (p *Provider) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /{tenant}/oauth2/v2.0/token", p.tenantScoped(func(string, string) string {
 		return p.op.TokenEndpoint().Relative()
 	}))
+	p.commonRoutes(mux) // SPEC R31
 }
 
 // tenantScoped resolves {tenant} (id or domain), puts it in the context

@@ -446,7 +446,7 @@ func TestApplicationsRejectBadInput(t *testing.T) {
 		{"displayName too long", "POST", "/v1.0/applications", map[string]any{"displayName": strings.Repeat("a", 257)}, 400, "Request_BadRequest", "displayName"},
 		{"displayName with control character", "POST", "/v1.0/applications", map[string]any{"displayName": "a\x00b"}, 400, "Request_BadRequest", "displayName"},
 		{"unknown property", "POST", "/v1.0/applications", map[string]any{"displayName": "X", "identifierUris": []string{}}, 400, "Request_BadRequest", "identifierUris"},
-		{"other audience", "POST", "/v1.0/applications", map[string]any{"displayName": "X", "signInAudience": "AzureADMultipleOrgs"}, 400, "Request_BadRequest", "signInAudience"},
+		{"personal accounts audience", "POST", "/v1.0/applications", map[string]any{"displayName": "X", "signInAudience": "AzureADandPersonalMicrosoftAccount"}, 400, "Request_BadRequest", "signInAudience"},
 		{"web as string", "POST", "/v1.0/applications", map[string]any{"displayName": "X", "web": "https://a.example"}, 400, "Request_BadRequest", "web"},
 		{"redirectUris as string", "POST", "/v1.0/applications", map[string]any{"displayName": "X", "web": map[string]any{"redirectUris": "https://a.example/"}}, 400, "Request_BadRequest", "redirectUris"},
 		{"malformed JSON", "POST", "/v1.0/applications", `{"displayName":`, 400, "Request_BadRequest", "JSON"},

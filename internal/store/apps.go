@@ -22,14 +22,17 @@ type Apps interface {
 	// ApplicationByServicePrincipal finds an application by its service
 	// principal id; core.ErrNotFound if the tenant has none with it.
 	ApplicationByServicePrincipal(ctx context.Context, tenantID, spID string) (*core.Application, error)
+	// ApplicationsByClientID finds the applications with client id appID
+	// in every tenant, oldest first (none, no error, when there is none).
+	ApplicationsByClientID(ctx context.Context, appID string) ([]core.Application, error)
 	// ListApplications lists the tenant's applications, the admin
 	// application included, oldest first.
 	ListApplications(ctx context.Context, tenantID string) ([]core.Application, error)
 	// ApplicationsPage is one page of ListApplications; the cursor's ID
 	// is the application's client id (AppID).
 	ApplicationsPage(ctx context.Context, tenantID string, p Page) ([]core.Application, error)
-	// UpdateApplication writes a's display name, redirect URIs and home
-	// page; core.ErrNotFound if there is no application a.AppID.
+	// UpdateApplication writes a's display name, redirect URIs, home
+	// page and sign-in audience; core.ErrNotFound if there is no application a.AppID.
 	UpdateApplication(ctx context.Context, a *core.Application) error
 	// DeleteApplication removes the application (by client id) with its
 	// secrets and assignments; core.ErrNotFound if there is none.

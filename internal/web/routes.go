@@ -33,6 +33,7 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	page("GET /{tenant}/apps/{app}", p.directLink)
 	page("GET /{tenant}/signout", p.signoutPage)
 	page("POST /{tenant}/signout", p.signout)
+	p.commonRoutes(page) // SPEC R31
 	// Exact paths: a /static/ prefix would overlap /{tenant}/redeem.
 	mux.Handle("GET /static/style.css", Static())
 }

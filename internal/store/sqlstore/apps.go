@@ -16,12 +16,12 @@ import (
 
 const appCols = `tenant_id, app_id, object_id, service_principal_id, display_name,
 	web_redirect_uris, spa_redirect_uris, public_client_redirect_uris, home_page_url,
-	secret_hash, is_admin, created_at, assignment_required`
+	secret_hash, is_admin, created_at, assignment_required, sign_in_audience`
 
 func scanApp(sc interface{ Scan(...any) error }, a *core.Application) error {
 	return sc.Scan(&a.TenantID, &a.AppID, &a.ID, &a.ServicePrincipalID, &a.DisplayName,
 		jsonCol{&a.WebRedirectURIs}, jsonCol{&a.SPARedirectURIs}, jsonCol{&a.PublicClientRedirectURIs},
-		&a.HomePageURL, &a.SecretHash, &a.IsAdmin, timeCol{&a.CreatedAt}, &a.AssignmentRequired)
+		&a.HomePageURL, &a.SecretHash, &a.IsAdmin, timeCol{&a.CreatedAt}, &a.AssignmentRequired, &a.SignInAudience)
 }
 
 // uriLists marshals the three redirect URI lists (never JSON null).
@@ -47,15 +47,31 @@ func (o ops) CreateApplication(ctx context.Context, a *core.Application) error {
 		return err
 	}
 	_, err = o.wr().ExecContext(ctx, `INSERT INTO applications (`+appCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		a.TenantID, a.AppID, a.ID, a.ServicePrincipalID, a.DisplayName, web, spa, public,
-		a.HomePageURL, blob(a.SecretHash), a.IsAdmin, micros(a.CreatedAt), a.AssignmentRequired)
+		a.HomePageURL, blob(a.SecretHash), a.IsAdmin, micros(a.CreatedAt), a.AssignmentRequired, audience(a))
 	return o.writeErr(err, "create application", "an application with this appId or id already exists")
 }
 
 // GetApplication finds an application by its client id.
 func (o ops) GetApplication(ctx context.Context, tenantID, appID string) (*core.Application, error) {
 	return o.appWhere(ctx, "app_id", tenantID, appID)
+}
+
+// audience is a's signInAudience, the default for an application made
+// without one.
+func audience(a *core.Application) string {
+	if a.SignInAudience == "" {
+		return core.AudienceMyOrg
+	}
+	return a.SignInAudience
+}
+
+// ApplicationsByClientID searches every tenant: the common endpoint (SPEC
+// R31) has a client id and no tenant.
+func (o ops) ApplicationsByClientID(ctx context.Context, appID string) ([]core.Application, error) {
+	return o.listApps(ctx, "applications by client id", `SELECT `+appCols+` FROM applications
+		WHERE app_id = $1 ORDER BY created_at, tenant_id`, appID)
 }
 
 func (o ops) ApplicationByID(ctx context.Context, tenantID, objectID string) (*core.Application, error) {
@@ -115,8 +131,8 @@ func (o ops) UpdateApplication(ctx context.Context, a *core.Application) error {
 	}
 	res, err := o.wr().ExecContext(ctx, `UPDATE applications SET display_name = $3,
 		web_redirect_uris = $4, spa_redirect_uris = $5, public_client_redirect_uris = $6,
-		home_page_url = $7 WHERE tenant_id = $1 AND app_id = $2`,
-		a.TenantID, a.AppID, a.DisplayName, web, spa, public, a.HomePageURL)
+		home_page_url = $7, sign_in_audience = $8 WHERE tenant_id = $1 AND app_id = $2`,
+		a.TenantID, a.AppID, a.DisplayName, web, spa, public, a.HomePageURL, audience(a))
 	if err != nil {
 		return fmt.Errorf("sqlstore: update application: %w", err)
 	}

@@ -15,6 +15,7 @@ func testApps(t *testing.T, newStore NewStore) {
 		subtest{"RoundTrip", testAppsRoundTrip},
 		subtest{"Conflict", testAppsConflict},
 		subtest{"Update", testAppsUpdate},
+		subtest{"ByClientID", testAppsByClientID},
 		subtest{"Delete", testAppsDelete},
 		subtest{"Secrets", testAppSecrets},
 		subtest{"Assignments", testAssignments},
@@ -45,6 +46,7 @@ func newApp(tenantID string, n int, created time.Time) *core.Application {
 		SecretHash:               []byte{1, 2, 3},
 		CreatedAt:                created,
 		AssignmentRequired:       true,
+		SignInAudience:           core.AudienceMyOrg,
 	}
 }
 
@@ -134,6 +136,7 @@ func testAppsUpdate(t *testing.T, newStore NewStore) {
 	want.SPARedirectURIs = []string{"https://spa.example/"}
 	want.PublicClientRedirectURIs = []string{"http://127.0.0.1/cb", "com.example.app:/x"}
 	want.HomePageURL = ""
+	want.SignInAudience = core.AudienceMultipleOrgs
 	// Only the mutable fields are written.
 	ignored := want
 	ignored.IsAdmin, ignored.SecretHash, ignored.CreatedAt = true, []byte{7}, at(time.Hour)
@@ -151,6 +154,34 @@ func testAppsUpdate(t *testing.T, newStore NewStore) {
 	wantKind(t, s.UpdateApplication(ctx, &other), core.ErrNotFound)
 	other.TenantID, other.AppID = tenantA, "00000000-0000-4000-8000-0000000000ff"
 	wantKind(t, s.UpdateApplication(ctx, &other), core.ErrNotFound)
+}
+
+// testAppsByClientID: the common endpoint finds an application's tenant
+// from its client id alone (SPEC R31).
+func testAppsByClientID(t *testing.T, newStore NewStore) {
+	s, ctx := newStore(t), t.Context()
+	_, a2, b1 := twoApps(ctx, t, s)
+	got, err := s.ApplicationsByClientID(ctx, b1.AppID)
+	must(t, err)
+	diff(t, "one tenant's application", []core.Application{*b1}, got)
+	later := *a2
+	later.TenantID, later.CreatedAt = tenantB, at(time.Hour)
+	must(t, s.CreateApplication(ctx, &later))
+	got, err = s.ApplicationsByClientID(ctx, a2.AppID)
+	must(t, err)
+	diff(t, "the same client id in two tenants, oldest first", []core.Application{*a2, later}, got)
+	got, err = s.ApplicationsByClientID(ctx, "00000000-0000-4000-8000-0000000000ff")
+	must(t, err)
+	diff(t, "unknown client id", []core.Application(nil), got)
+	// Made without an audience: single tenant, Graph's default.
+	plain := newApp(tenantB, 7, t0)
+	plain.SignInAudience = ""
+	must(t, s.CreateApplication(ctx, plain))
+	back, err := s.GetApplication(ctx, tenantB, plain.AppID)
+	must(t, err)
+	if back.SignInAudience != core.AudienceMyOrg {
+		t.Errorf("default signInAudience = %q, want %q", back.SignInAudience, core.AudienceMyOrg)
+	}
 }
 
 func testAppsDelete(t *testing.T, newStore NewStore) {

@@ -153,6 +153,8 @@ func testApplications(t *testing.T, newStore NewStore) {
 		SecretHash:  []byte{9, 8, 7, 0},
 		IsAdmin:     true,
 		CreatedAt:   t0,
+		// What an application made without one reads back as.
+		SignInAudience: core.AudienceMyOrg,
 	}
 	must(t, s.CreateApplication(ctx, app))
 	t.Run("RoundTrip", func(t *testing.T) {
