@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	"github.com/alecthomas/kong"
 )
@@ -33,6 +34,19 @@ func TestPasscodeLimitFlags(t *testing.T) {
 		cfg := parse(t, "serve", "--otp-mails-per-client=2", "--otp-attempts-per-client=7").Serve.serverConfig()
 		if p := cfg.Passcode; p.ClientHourlySends != 2 || p.HourlySends != 12 || p.ClientAttempts != 7 {
 			t.Errorf("set: %+v", p)
+		}
+	})
+	t.Run("otp auto-enable date", func(t *testing.T) {
+		if cfg := parse(t, "serve").Serve.serverConfig(); !cfg.OTPAutoEnable.IsZero() {
+			t.Errorf("default OTPAutoEnable = %v, want zero (always on)", cfg.OTPAutoEnable)
+		}
+		cfg := parse(t, "serve", "--otp-auto-enable-date=2026-10-01").Serve.serverConfig()
+		if want := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC); !cfg.OTPAutoEnable.Equal(want) {
+			t.Errorf("OTPAutoEnable = %v, want %v", cfg.OTPAutoEnable, want)
+		}
+		var d dateFlag
+		if err := d.UnmarshalText([]byte("1.10.2026")); err == nil {
+			t.Errorf("1.10.2026 accepted as %v, want an error", d.Time)
 		}
 	})
 }

@@ -61,6 +61,24 @@ type serveCmd struct {
 	OTPAttemptsPerClient    int           `name:"otp-attempts-per-client" default:"30" help:"Wrong passcodes one client may enter per tenant per hour."`
 	PasswordMemoryKiB       uint32        `name:"password-memory-kib" default:"1024" help:"Argon2id memory of new password hashes, in KiB (see BENCHMARKS.md before raising it on a small machine)."`
 	PasswordTime            uint32        `name:"password-time" default:"1" help:"Argon2id passes of new password hashes. Hashes of another cost are redone at their owner's next sign-in."`
+	OTPAutoEnableDate       dateFlag      `name:"otp-auto-enable-date" placeholder:"YYYY-MM-DD" help:"Day (UTC) from which a tenant's email OTP setting \"default\" means on, on the public profile; empty: always on."`
+}
+
+// dateFlag is a calendar day given as YYYY-MM-DD: midnight UTC of it.
+type dateFlag struct{ time.Time }
+
+// UnmarshalText reads the flag; empty is the zero time.
+func (d *dateFlag) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		d.Time = time.Time{}
+		return nil
+	}
+	t, err := time.Parse(time.DateOnly, string(b))
+	if err != nil {
+		return fmt.Errorf("want a date as YYYY-MM-DD, got %q", b)
+	}
+	d.Time = t
+	return nil
 }
 
 type migrateCmd struct {
@@ -156,6 +174,7 @@ func (s *serveCmd) serverConfig() server.Config {
 	cfg.Passcode.ClientHourlySends, cfg.Passcode.HourlySends = s.OTPMailsPerClient, s.OTPMailsPerAddress
 	cfg.Passcode.ClientAttempts = s.OTPAttemptsPerClient
 	cfg.PasswordCost = server.PasswordCost{MemoryKiB: s.PasswordMemoryKiB, Time: s.PasswordTime}
+	cfg.OTPAutoEnable = s.OTPAutoEnableDate.Time
 	return cfg
 }
 

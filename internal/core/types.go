@@ -12,6 +12,16 @@ type Tenant struct {
 	// EmailOTP is allowExternalIdToUseEmailOtp (SPEC R20): default,
 	// enabled or disabled.
 	EmailOTP string
+	// EmailMethodOff is the email method's Graph state "disabled": the
+	// method is off for everyone, external users included, whatever
+	// EmailOTP says (R20, R26).
+	EmailMethodOff bool
+	// GuestDomains is the tenant's allow or block list of guest domains
+	// (R9).
+	GuestDomains GuestDomains
+	// AllowInvitesFrom is Graph's authorizationPolicy allowInvitesFrom;
+	// "" is the default, everyone (InvitesFrom).
+	AllowInvitesFrom string
 	// PasscodeInSubject puts the passcode in the mail's subject (R53).
 	PasscodeInSubject bool
 	// Redemption is the tenant's redemption order (R10's last

@@ -121,6 +121,10 @@ func (a *API) routes() []route {
 		{"DELETE", "/users/{id}/appRoleAssignments/{assignmentId}", a.deleteAssignment},
 		{"GET", email, a.getEmailPolicy},
 		{"PATCH", email, a.patchEmailPolicy},
+		{"GET", "/policies/b2bManagementPolicy", a.getB2BPolicy},
+		{"PUT", "/policies/b2bManagementPolicy", a.putB2BPolicy},
+		{"GET", "/policies/authorizationPolicy", a.getAuthorizationPolicy},
+		{"PATCH", "/policies/authorizationPolicy", a.patchAuthorizationPolicy},
 		{"GET", crossTenant, a.getCrossTenantDefault},
 		{"PATCH", crossTenant, a.patchCrossTenantDefault},
 	}

@@ -66,6 +66,13 @@ func (s *Service) Invite(ctx context.Context, tenant *core.Tenant, r Request) (*
 	if err != nil {
 		return nil, err
 	}
+	var given *core.Address // a reset may keep the user's address
+	if !r.ResetRedemption || r.Email != "" {
+		given = &v.addr
+	}
+	if err := mayInvite(tenant, given); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	token := platform.NewToken()
 	inv := core.Invitation{
@@ -92,6 +99,9 @@ func (s *Service) Invite(ctx context.Context, tenant *core.Tenant, r Request) (*
 			u, err = s.findOrCreate(ctx, tx, tenant, v)
 		}
 		if err != nil {
+			return err
+		}
+		if err := domainRule(tenant, u); err != nil {
 			return err
 		}
 		inv.UserID, inv.Email = u.ID, u.Mail

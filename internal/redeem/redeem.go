@@ -75,7 +75,8 @@ type Started struct {
 // the invited user. A redeemed link still starts a flow — the person must
 // prove the address again and no second identity can come of it (R6).
 // lang is the language the browser asked for, remembered as the guest's
-// preferred language (R53). Errors: ErrBadLink, ErrOTPOff.
+// preferred language (R53). Errors: ErrBadLink, ErrOTPOff, ErrBlocked,
+// ErrDomainRefused (a pending guest the domain list now refuses, R9).
 // uiLocale, if the link carried ui_locales, is kept on the flow for its
 // later pages.
 func (s *Service) StartFromToken(ctx context.Context, tenant *core.Tenant, token, lang, uiLocale, clientIP string) (*Started, error) {
@@ -94,6 +95,9 @@ func (s *Service) StartFromToken(ctx context.Context, tenant *core.Tenant, token
 	}
 	if u.Blocked {
 		return nil, ErrBlocked
+	}
+	if domainRefused(tenant, u) { // the link's holder may be told (R9, R25)
+		return nil, ErrDomainRefused
 	}
 	c, err := s.choose(ctx, tenant, u)
 	if err != nil {
@@ -239,9 +243,10 @@ func sameAddress(f *core.Flow, u *core.User) bool {
 // Accept records the guest's consent and redeems the invitation: the
 // invitation turns Completed and the user Accepted with the mail identity,
 // both conditionally, so of two browsers finishing at once exactly one wins
-// (R6). The loser gets ErrRedeemed; its flow is spent either way. On
-// success u is the redeemed guest, with the method they are now locked to
-// (R11).
+// (R6). The loser gets ErrRedeemed; its flow is spent either way. A
+// pending guest the domain list refuses by now gets ErrDomainRefused and
+// nothing changes (R9). On success u is the redeemed guest, with the
+// method they are now locked to (R11).
 func (s *Service) Accept(ctx context.Context, f *core.Flow, u *core.User) error {
 	if f.InvitationID == "" {
 		// Started by typing the address: redeem the guest's newest pending
@@ -259,6 +264,9 @@ func (s *Service) Accept(ctx context.Context, f *core.Flow, u *core.User) error 
 			if errors.Is(err, core.ErrConflict) {
 				return ErrWrongStep
 			}
+			return err
+		}
+		if err := admitted(ctx, tx, f.TenantID, u); err != nil {
 			return err
 		}
 		now := s.now()

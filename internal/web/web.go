@@ -122,6 +122,8 @@ func (p *Pages) flowError(w http.ResponseWriter, q *req, err error) {
 		p.r.message(w, http.StatusForbidden, messagePage{base: q.base(), Heading: "error.heading", Body: "error.otpoff"})
 	case errors.Is(err, redeem.ErrBlocked):
 		p.r.message(w, http.StatusForbidden, messagePage{base: q.base(), Heading: "error.heading", Body: "error.blocked"})
+	case errors.Is(err, redeem.ErrDomainRefused):
+		p.r.message(w, http.StatusForbidden, messagePage{base: q.base(), Heading: "error.heading", Body: "error.domain"})
 	case errors.Is(err, redeem.ErrBadLink), errors.Is(err, redeem.ErrNoMethod):
 		p.r.message(w, http.StatusNotFound, messagePage{base: q.base(), Heading: "error.heading", Body: "error.link"})
 	case errors.Is(err, redeem.ErrNoFlow), errors.Is(err, redeem.ErrWrongStep):

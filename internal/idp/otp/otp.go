@@ -43,7 +43,9 @@ func (m *Method) Applies(_ context.Context, tenant *core.Tenant, _ core.Address)
 		state = "enabled"
 	}
 	why := fmt.Sprintf("tenant setting: %s; deployment profile %s", tenant.EmailOTP, m.deploy.Profile)
-	if tenant.EmailOTP == core.OTPDefault {
+	if tenant.EmailMethodOff { // off for everyone, whatever the setting (R20)
+		why = "the email method's state is disabled"
+	} else if tenant.EmailOTP == core.OTPDefault {
 		switch {
 		case m.deploy.Profile == policy.ProfileGovernment:
 			why += ", where default means off (R40)"

@@ -26,6 +26,9 @@ func newTenant(id, slug string) *core.Tenant {
 		DefaultLanguage:   "nl",
 		EmailOTP:          core.OTPEnabled,
 		PasscodeInSubject: true,
+		EmailMethodOff:    true,
+		GuestDomains:      core.GuestDomains{Kind: core.DomainsBlocked, Domains: []string{"spam.example", "*.spam.example"}},
+		AllowInvitesFrom:  core.InvitesAdminsGuestInviters,
 		CreatedAt:         t0,
 	}
 }

@@ -28,6 +28,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"UserAdmin", testUserAdmin},
 		subtest{"Passwords", testPasswords},
 		subtest{"RedemptionOrder", testRedemptionOrder},
+		subtest{"Policies", testPolicies},
 		subtest{"Invitations", testInvitations},
 		subtest{"Flows", testFlows},
 		subtest{"Passcodes", testPasscodes},
