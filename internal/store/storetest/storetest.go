@@ -29,6 +29,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"Passwords", testPasswords},
 		subtest{"RedemptionOrder", testRedemptionOrder},
 		subtest{"Invitations", testInvitations},
+		subtest{"InvitationLifecycle", testInvitationLifecycle},
 		subtest{"Flows", testFlows},
 		subtest{"Passcodes", testPasscodes},
 		subtest{"Sessions", testSessions},
