@@ -57,7 +57,7 @@ var invitationStatuses = []string{core.InvitationPending, core.InvitationComplet
 func invitationStatusOf(q url.Values) (string, error) {
 	for k := range q {
 		switch k {
-		case "$filter", "$top", "$skiptoken", "status":
+		case "$filter", "$top", "$skiptoken", "$select", "$count", "status": // $select, $count: accepted, as on users
 		default:
 			if strings.HasPrefix(k, "$") {
 				return "", unsupported("query option %s is not supported", k)
