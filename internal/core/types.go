@@ -211,6 +211,11 @@ type UserProfile struct {
 const (
 	InvitationPending   = "PendingAcceptance"
 	InvitationCompleted = "Completed"
+	// InvitationRevoked and InvitationExpired are guestlist's own (SPEC
+	// R8; Graph has neither). Revoked is stored; Expired is never stored
+	// but read from the time: a pending invitation past its ExpiresAt.
+	InvitationRevoked = "Revoked"
+	InvitationExpired = "Expired"
 )
 
 // MessageInfo is Graph's invitedUserMessageInfo.
@@ -237,6 +242,22 @@ type Invitation struct {
 	MessageID             string // outbox id of the invitation mail, if any
 	CreatedAt             time.Time
 	RedeemedAt            time.Time
+	// The lifecycle (SPEC R8): ExpiresAt zero is never (Entra's way);
+	// LastResentAt is the latest mail sent again, ResentCount how many.
+	ExpiresAt    time.Time
+	RevokedAt    time.Time
+	ResentCount  int
+	LastResentAt time.Time
+}
+
+// StatusAt is the invitation's status at now: a pending invitation whose
+// expiry has come is Expired, computed rather than written by a job, so
+// every process agrees at once (SPEC R8).
+func (inv *Invitation) StatusAt(now time.Time) string {
+	if inv.Status == InvitationPending && !inv.ExpiresAt.IsZero() && !now.Before(inv.ExpiresAt) {
+		return InvitationExpired
+	}
+	return inv.Status
 }
 
 // Sign-in flow steps.

@@ -99,6 +99,10 @@ func (a *API) routes() []route {
 		// the mux sends it here whatever the order (R14).
 		{"GET", "/invitations/redemptionPreview", a.redemptionPreview},
 		{"GET", "/invitations/{id}", a.getInvitation},
+		{"POST", "/invitations/{id}/resend", a.resendInvitation}, // R8, guestlist's own
+		{"POST", "/invitations/{id}/revoke", a.revokeInvitation}, // R8, guestlist's own
+		{"GET", "/policies/invitationPolicy", a.getInvitationPolicy},
+		{"PATCH", "/policies/invitationPolicy", a.patchInvitationPolicy},
 		{"POST", "/users", a.createUser},
 		{"GET", "/users", a.listUsers},
 		{"GET", "/users/{id}", a.getUser},

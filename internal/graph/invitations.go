@@ -41,6 +41,8 @@ type invitationRequest struct {
 	InvitedUserType         string           `json:"invitedUserType"`
 	ResetRedemption         bool             `json:"resetRedemption"`
 	InvitedUser             *invitedUserJSON `json:"invitedUser"`
+	// ExpirationDateTime is guestlist's own (SPEC R8; Graph has none).
+	ExpirationDateTime *string `json:"expirationDateTime"`
 }
 
 // invitationJSON is the invitation as returned.
@@ -59,10 +61,12 @@ type invitationJSON struct {
 	InvitedUser             invitedUserJSON `json:"invitedUser"`
 	CreatedDateTime         string          `json:"createdDateTime,omitempty"`
 	MessageDelivery         *deliveryJSON   `json:"messageDelivery,omitempty"`
+	lifecycleJSON
 }
 
 // deliveryJSON is the invitation mail's delivery state (guestlist's
-// addition to the resource, SPEC R8/R52).
+// addition to the resource, SPEC R8/R52): status queued, sent or failed;
+// lastError is the sender's classification, naming no host or address.
 type deliveryJSON struct {
 	Status        string `json:"status"`
 	Attempts      int    `json:"attempts"`
@@ -98,11 +102,15 @@ func (a *API) createInvitation(w http.ResponseWriter, r *http.Request, t *core.T
 	if !req.ResetRedemption && req.InvitedUserEmailAddress == "" {
 		return core.Invalidf("invitedUserEmailAddress is required")
 	}
+	var err error
+	if ir.ExpiresAt, err = expirationOf(req.ExpirationDateTime); err != nil {
+		return err
+	}
 	res, err := a.invites.Invite(r.Context(), t, ir)
 	if err != nil {
 		return err
 	}
-	out := toInvitation(&res.Invitation)
+	out := a.toInvitation(&res.Invitation)
 	out.Context = a.context(r, "invitations/$entity")
 	out.InviteRedeemURL = res.RedeemURL
 	out.ResetRedemption = req.ResetRedemption // echoed like every request field (R1)
@@ -110,12 +118,14 @@ func (a *API) createInvitation(w http.ResponseWriter, r *http.Request, t *core.T
 	return nil
 }
 
-func toInvitation(inv *core.Invitation) invitationJSON {
+// toInvitation is the invitation as returned, its status as of now (an
+// expired invitation's is computed, SPEC R8).
+func (a *API) toInvitation(inv *core.Invitation) invitationJSON {
 	out := invitationJSON{
 		ID: inv.ID, InvitedUserType: inv.UserType, InvitedUserEmailAddress: inv.Email,
 		SendInvitationMessage: inv.SendInvitationMessage, InviteRedirectURL: inv.RedirectURL,
-		Status: inv.Status, InvitedUser: invitedUserJSON{ID: inv.UserID},
-		CreatedDateTime: graphTime(inv.CreatedAt),
+		Status: inv.StatusAt(a.now()), InvitedUser: invitedUserJSON{ID: inv.UserID},
+		CreatedDateTime: graphTime(inv.CreatedAt), lifecycleJSON: lifecycleOf(inv),
 	}
 	if inv.DisplayName != "" {
 		out.InvitedUserDisplayName = &inv.DisplayName
@@ -141,8 +151,14 @@ func (a *API) getInvitation(w http.ResponseWriter, r *http.Request, t *core.Tena
 	if err != nil {
 		return err
 	}
-	out := toInvitation(inv)
+	return a.writeInvitation(w, r, inv)
+}
+
+// writeInvitation answers one invitation with its mail's delivery state.
+func (a *API) writeInvitation(w http.ResponseWriter, r *http.Request, inv *core.Invitation) error {
+	out := a.toInvitation(inv)
 	out.Context = a.context(r, "invitations/$entity")
+	var err error
 	if out.MessageDelivery, err = a.delivery(r.Context(), inv); err != nil {
 		return err
 	}
@@ -150,28 +166,29 @@ func (a *API) getInvitation(w http.ResponseWriter, r *http.Request, t *core.Tena
 	return nil
 }
 
-// listInvitations lists pending invitations with their mail's delivery
-// state, so an admin sees mail that could not be delivered (SPEC R8).
+// listInvitations lists invitations (guestlist's own: Graph has no list
+// of invitations), pending ones unless $filter names another status, with
+// their mail's delivery state, so an admin sees mail that could not be
+// delivered (SPEC R8).
 func (a *API) listInvitations(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	status := r.URL.Query().Get("status")
-	if status == "" {
-		status = core.InvitationPending
-	} else if status != core.InvitationPending && status != core.InvitationCompleted {
-		return core.Invalidf("status must be PendingAcceptance or Completed")
+	status, err := invitationStatusOf(r.URL.Query())
+	if err != nil {
+		return err
 	}
 	p, err := a.pageOf(r, t, "invitations")
 	if err != nil {
 		return err
 	}
 	pg := p.page()
-	invs, err := a.st.ListInvitations(r.Context(), t.ID, store.InvitationFilter{Status: status, Top: pg.Top, After: pg.After})
+	f := store.InvitationFilter{Status: status, Now: a.now(), Top: pg.Top, After: pg.After}
+	invs, err := a.st.ListInvitations(r.Context(), t.ID, f)
 	if err != nil {
 		return err
 	}
 	invs, next := cut(a, r, p, invs, func(i *core.Invitation) store.Cursor { return store.Cursor{CreatedAt: i.CreatedAt, ID: i.ID} })
 	out := make([]invitationJSON, 0, len(invs))
 	for i := range invs {
-		j := toInvitation(&invs[i])
+		j := a.toInvitation(&invs[i])
 		if j.MessageDelivery, err = a.delivery(r.Context(), &invs[i]); err != nil {
 			return err
 		}
@@ -191,7 +208,7 @@ func (a *API) delivery(ctx context.Context, inv *core.Invitation) (*deliveryJSON
 	} else if err != nil {
 		return nil, err
 	}
-	d := &deliveryJSON{Status: m.Status, Attempts: m.Attempts, LastError: m.LastError, SentDateTime: graphTime(m.SentAt)}
+	d := &deliveryJSON{Status: deliveryStatus(m.Status), Attempts: m.Attempts, LastError: m.LastError, SentDateTime: graphTime(m.SentAt)}
 	if m.Status == core.MailPending {
 		d.NextAttemptAt = graphTime(m.NextAttempt)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -48,6 +49,9 @@ type Request struct {
 	UserType              string
 	ResetRedemption       bool
 	InvitedUserID         string
+	// ExpiresAt is when the link stops working (guestlist's own, SPEC R8);
+	// zero takes the tenant's default, if any.
+	ExpiresAt time.Time
 }
 
 // Result is the stored invitation, its user and the redeem link (the only
@@ -91,8 +95,11 @@ func (s *Service) Invite(ctx context.Context, tenant *core.Tenant, r Request) (*
 				return err
 			}
 		}
-		var u *core.User
 		var err error
+		if inv.ExpiresAt, err = s.expiryOf(ctx, tx, tenant.ID, r.ExpiresAt, now); err != nil {
+			return err
+		}
+		var u *core.User
 		if r.ResetRedemption {
 			u, err = s.reset(ctx, tx, tenant, r.InvitedUserID, v.addr, r.Email != "")
 		} else {

@@ -46,6 +46,10 @@ func classifyPublic(err error) string {
 	var se *gomail.SendError
 	if errors.As(err, &se) {
 		switch code := se.ErrorCode(); {
+		case code >= 500 && se.Reason == gomail.ErrSMTPRcptTo:
+			// The address itself was refused (unknown mailbox): the
+			// admin should check it rather than wait for retries.
+			return fmt.Sprintf("%d permanent failure: the mail server refused the recipient's address", code)
 		case code >= 500:
 			return fmt.Sprintf("%d permanent failure: the mail server refused the message", code)
 		case code >= 400:

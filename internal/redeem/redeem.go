@@ -76,7 +76,8 @@ type Started struct {
 // prove the address again and no second identity can come of it (R6).
 // lang is the language the browser asked for, remembered as the guest's
 // preferred language (R53). Errors: ErrBadLink, ErrOTPOff, ErrBlocked,
-// ErrDomainRefused (a pending guest the domain list now refuses, R9).
+// ErrDomainRefused (a pending guest the domain list now refuses, R9),
+// ErrRevoked and ErrExpired (R8).
 // uiLocale, if the link carried ui_locales, is kept on the flow for its
 // later pages.
 func (s *Service) StartFromToken(ctx context.Context, tenant *core.Tenant, token, lang, uiLocale, clientIP string) (*Started, error) {
@@ -88,6 +89,9 @@ func (s *Service) StartFromToken(ctx context.Context, tenant *core.Tenant, token
 	inv, err := s.st.InvitationByToken(ctx, tenant.ID, s.keys.Hash(invite.TokenPurpose, token))
 	if err != nil {
 		return nil, notFoundAs(err, ErrBadLink)
+	}
+	if err := usable(inv, s.now()); err != nil {
+		return nil, err
 	}
 	u, err := s.st.GetUser(ctx, tenant.ID, inv.UserID)
 	if err != nil { // not found: the guest was deleted
@@ -270,10 +274,13 @@ func (s *Service) Accept(ctx context.Context, f *core.Flow, u *core.User) error 
 			return err
 		}
 		now := s.now()
+		if err := s.stillInvited(ctx, tx, f, now); err != nil {
+			return err
+		}
 		if f.InvitationID != "" {
 			err := tx.CompleteInvitation(ctx, f.TenantID, f.InvitationID, now)
 			if errors.Is(err, core.ErrConflict) {
-				return ErrRedeemed
+				return lostTo(ctx, tx, f)
 			} else if err != nil {
 				return err
 			}

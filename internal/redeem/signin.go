@@ -98,7 +98,7 @@ func (s *Service) pendingInvitation(ctx context.Context, tenantID string, u *cor
 		}
 	}
 	if newest == nil {
-		return "", nil
+		return s.revokedInvitation(ctx, tenantID, u) // R8: refused at consent
 	}
 	return newest.ID, nil
 }

@@ -141,7 +141,7 @@ func waitDelivery(t testing.TB, s *servertest.Server, ev *workerEvents, tn serve
 	}
 }
 
-func retried(d delivery) bool { return d.Status == "pending" && d.Attempts >= 1 && d.LastError != "" }
+func retried(d delivery) bool { return d.Status == "queued" && d.Attempts >= 1 && d.LastError != "" }
 
 // mailsTo counts the messages the SMTP server accepted for addr.
 func mailsTo(srv *smtptest.Server, addr string) []smtptest.Message {
@@ -171,7 +171,7 @@ func TestMailSurvivesSMTPOutage(t *testing.T) {
 	const email = "alice@contoso.example"
 	inv := inviteWithMail(t, s, tn, email) // 201, though no mail can go out
 	id := inv["id"].(string)
-	if d, ok := getDelivery(t, s, tn, id); !ok || d.Status != "pending" {
+	if d, ok := getDelivery(t, s, tn, id); !ok || d.Status != "queued" {
 		t.Fatalf("new invitation's mail: %+v (present %v), want pending", d, ok)
 	}
 
@@ -193,7 +193,7 @@ func TestMailSurvivesSMTPOutage(t *testing.T) {
 	if status != http.StatusOK || len(values(t, list)) != 1 {
 		t.Fatalf("pending invitations: %d %v", status, list)
 	}
-	if ld, _ := toDelivery(values(t, list)[0]); ld.Status != "pending" || ld.LastError == "" {
+	if ld, _ := toDelivery(values(t, list)[0]); ld.Status != "queued" || ld.LastError == "" {
 		t.Errorf("pending list shows delivery %+v", ld)
 	}
 

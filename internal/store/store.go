@@ -29,6 +29,7 @@ type Tx interface {
 	Assignments
 	Passwords
 	Policies
+	InvitationLifecycle
 
 	// Lock serialises writers on one (tenant, key) until the transaction
 	// ends, so a check-then-write on throttles or flows cannot race between
@@ -186,6 +187,11 @@ type UserFilter struct {
 // InvitationFilter narrows ListInvitations.
 type InvitationFilter struct {
 	Status string
-	Top    int    // 0 = no limit
-	After  Cursor // list the invitations after this one (zero: from the start)
+	// Now, when set, tells expired invitations from live ones (SPEC R8):
+	// Status PendingAcceptance then lists the pending ones not expired at
+	// Now, and core.InvitationExpired the pending ones that are. Without
+	// it Status matches the stored status.
+	Now   time.Time
+	Top   int    // 0 = no limit
+	After Cursor // list the invitations after this one (zero: from the start)
 }

@@ -124,6 +124,10 @@ func (p *Pages) flowError(w http.ResponseWriter, q *req, err error) {
 		p.r.message(w, http.StatusForbidden, messagePage{base: q.base(), Heading: "error.heading", Body: "error.blocked"})
 	case errors.Is(err, redeem.ErrDomainRefused):
 		p.r.message(w, http.StatusForbidden, messagePage{base: q.base(), Heading: "error.heading", Body: "error.domain"})
+	case errors.Is(err, redeem.ErrRevoked): // R8: gone for good; a new invitation is the way on
+		p.r.message(w, http.StatusGone, messagePage{base: q.base(), Heading: "invitation.revoked.heading", Body: "invitation.revoked.body"})
+	case errors.Is(err, redeem.ErrExpired):
+		p.r.message(w, http.StatusGone, messagePage{base: q.base(), Heading: "invitation.expired.heading", Body: "invitation.expired.body"})
 	case errors.Is(err, redeem.ErrBadLink), errors.Is(err, redeem.ErrNoMethod):
 		p.r.message(w, http.StatusNotFound, messagePage{base: q.base(), Heading: "error.heading", Body: "error.link"})
 	case errors.Is(err, redeem.ErrNoFlow), errors.Is(err, redeem.ErrWrongStep):

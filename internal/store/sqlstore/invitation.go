@@ -11,13 +11,14 @@ import (
 
 const invitationCols = `tenant_id, id, user_id, email, display_name, redirect_url, user_type,
 	send_invitation_message, message_info, token_hash, status, message_id, created_at,
-	redeemed_at`
+	redeemed_at, expires_at, revoked_at, resent_count, last_resent_at`
 
 func scanInvitation(sc interface{ Scan(...any) error }, inv *core.Invitation) error {
 	return sc.Scan(&inv.TenantID, &inv.ID, &inv.UserID, &inv.Email, &inv.DisplayName,
 		&inv.RedirectURL, &inv.UserType, &inv.SendInvitationMessage, jsonCol{&inv.MessageInfo},
 		&inv.TokenHash, &inv.Status, &inv.MessageID, timeCol{&inv.CreatedAt},
-		timeCol{&inv.RedeemedAt})
+		timeCol{&inv.RedeemedAt}, timeCol{&inv.ExpiresAt}, timeCol{&inv.RevokedAt},
+		&inv.ResentCount, timeCol{&inv.LastResentAt})
 }
 
 // CreateInvitation stores inv; core.ErrConflict if the tenant has an
@@ -28,10 +29,11 @@ func (o ops) CreateInvitation(ctx context.Context, inv *core.Invitation) error {
 		return err
 	}
 	_, err = o.wr().ExecContext(ctx, `INSERT INTO invitations (`+invitationCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 		inv.TenantID, inv.ID, inv.UserID, inv.Email, inv.DisplayName, inv.RedirectURL,
 		inv.UserType, inv.SendInvitationMessage, info, blob(inv.TokenHash), inv.Status,
-		inv.MessageID, micros(inv.CreatedAt), micros(inv.RedeemedAt))
+		inv.MessageID, micros(inv.CreatedAt), micros(inv.RedeemedAt), micros(inv.ExpiresAt),
+		micros(inv.RevokedAt), inv.ResentCount, micros(inv.LastResentAt))
 	return o.writeErr(err, "create invitation", "the invitation already exists")
 }
 
@@ -78,7 +80,7 @@ func (o ops) CompleteInvitation(ctx context.Context, tenantID, id string, at tim
 // status if empty), oldest first.
 func (o ops) ListInvitations(ctx context.Context, tenantID string, f store.InvitationFilter) ([]core.Invitation, error) {
 	w := where{sql: ` WHERE tenant_id = $1`, args: []any{tenantID}}
-	w.eq("status", f.Status)
+	expiryFilter(&w, f)
 	w.after("id", f.After)
 	rows, err := o.rd().QueryContext(ctx, `SELECT `+invitationCols+` FROM invitations`+
 		w.sql+` ORDER BY created_at, id`+w.limit(f.Top), w.args...)

@@ -30,6 +30,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"RedemptionOrder", testRedemptionOrder},
 		subtest{"Policies", testPolicies},
 		subtest{"Invitations", testInvitations},
+		subtest{"InvitationLifecycle", testInvitationLifecycle},
 		subtest{"Flows", testFlows},
 		subtest{"Passcodes", testPasscodes},
 		subtest{"Sessions", testSessions},
