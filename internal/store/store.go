@@ -28,6 +28,7 @@ type Tx interface {
 	UserAdmin
 	Assignments
 	Passwords
+	Audit
 
 	// Lock serialises writers on one (tenant, key) until the transaction
 	// ends, so a check-then-write on throttles or flows cannot race between
