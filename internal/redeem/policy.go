@@ -3,6 +3,7 @@ package redeem
 import (
 	"context"
 
+	"guestlist/internal/audit"
 	"guestlist/internal/core"
 	"guestlist/internal/store"
 )
@@ -32,6 +33,9 @@ func (s *Service) SetEmailOTP(ctx context.Context, tenantID, value string) (*cor
 			return err
 		}
 		out = t
+		if err := audit.Record(ctx, tx, s.now(), t.ID, audit.UpdateAuthMethods, audit.Policy("email", "Email", audit.Set("allowExternalIdToUseEmailOtp", nil, value))); err != nil {
+			return err
+		}
 		if s.deploy.EmailOTPEnabled(t, s.now()) {
 			return nil
 		}
