@@ -61,6 +61,7 @@ type serveCmd struct {
 	OTPAttemptsPerClient    int           `name:"otp-attempts-per-client" default:"30" help:"Wrong passcodes one client may enter per tenant per hour."`
 	PasswordMemoryKiB       uint32        `name:"password-memory-kib" default:"1024" help:"Argon2id memory of new password hashes, in KiB (see BENCHMARKS.md before raising it on a small machine)."`
 	PasswordTime            uint32        `name:"password-time" default:"1" help:"Argon2id passes of new password hashes. Hashes of another cost are redone at their owner's next sign-in."`
+	AuditRetention          time.Duration `name:"audit-retention" default:"720h" help:"How long audit and sign-in log records are kept."`
 }
 
 type migrateCmd struct {
@@ -90,7 +91,10 @@ type cli struct {
 		Create tenantCreateCmd `cmd:"" help:"Create a tenant and print its admin application's credentials."`
 	} `cmd:"" help:"Manage tenants."`
 	Invite inviteCmd `cmd:"" help:"Invite a guest and print the redeem link."`
-	Keys   struct {
+	Audit  struct {
+		Export auditExportCmd `cmd:"" help:"Write audit and sign-in records as JSON lines, for a SIEM."`
+	} `cmd:"" help:"Audit and sign-in logs."`
+	Keys struct {
 		Rotate keysRotateCmd `cmd:"" help:"Make a new signing key; the old one stays published for a day."`
 	} `cmd:"" help:"Manage token signing keys."`
 }
@@ -156,6 +160,7 @@ func (s *serveCmd) serverConfig() server.Config {
 	cfg.Passcode.ClientHourlySends, cfg.Passcode.HourlySends = s.OTPMailsPerClient, s.OTPMailsPerAddress
 	cfg.Passcode.ClientAttempts = s.OTPAttemptsPerClient
 	cfg.PasswordCost = server.PasswordCost{MemoryKiB: s.PasswordMemoryKiB, Time: s.PasswordTime}
+	cfg.AuditRetention = s.AuditRetention
 	return cfg
 }
 
