@@ -62,6 +62,7 @@ type serveCmd struct {
 	PasswordMemoryKiB       uint32        `name:"password-memory-kib" default:"1024" help:"Argon2id memory of new password hashes, in KiB (see BENCHMARKS.md before raising it on a small machine)."`
 	PasswordTime            uint32        `name:"password-time" default:"1" help:"Argon2id passes of new password hashes. Hashes of another cost are redone at their owner's next sign-in."`
 	OTPAutoEnableDate       dateFlag      `name:"otp-auto-enable-date" placeholder:"YYYY-MM-DD" help:"Day (UTC) from which a tenant's email OTP setting \"default\" means on, on the public profile; empty: always on."`
+	AuditRetention          time.Duration `name:"audit-retention" default:"720h" help:"How long audit and sign-in log records are kept."`
 }
 
 // dateFlag is a calendar day given as YYYY-MM-DD: midnight UTC of it.
@@ -108,7 +109,10 @@ type cli struct {
 		Create tenantCreateCmd `cmd:"" help:"Create a tenant and print its admin application's credentials."`
 	} `cmd:"" help:"Manage tenants."`
 	Invite inviteCmd `cmd:"" help:"Invite a guest and print the redeem link."`
-	Keys   struct {
+	Audit  struct {
+		Export auditExportCmd `cmd:"" help:"Write audit and sign-in records as JSON lines, for a SIEM."`
+	} `cmd:"" help:"Audit and sign-in logs."`
+	Keys struct {
 		Rotate keysRotateCmd `cmd:"" help:"Make a new signing key; the old one stays published for a day."`
 	} `cmd:"" help:"Manage token signing keys."`
 }
@@ -175,6 +179,7 @@ func (s *serveCmd) serverConfig() server.Config {
 	cfg.Passcode.ClientAttempts = s.OTPAttemptsPerClient
 	cfg.PasswordCost = server.PasswordCost{MemoryKiB: s.PasswordMemoryKiB, Time: s.PasswordTime}
 	cfg.OTPAutoEnable = s.OTPAutoEnableDate.Time
+	cfg.AuditRetention = s.AuditRetention
 	return cfg
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"guestlist/internal/audit"
 	"guestlist/internal/core"
 	"guestlist/internal/platform"
 	"guestlist/internal/store"
@@ -51,7 +52,13 @@ func (s *Service) Create(ctx context.Context, tenantID string, a core.Applicatio
 	}
 	a.TenantID, a.IsAdmin, a.SecretHash, a.CreatedAt = tenantID, false, nil, s.now()
 	a.AppID, a.ID, a.ServicePrincipalID = uuid.NewString(), uuid.NewString(), uuid.NewString()
-	if err := s.st.CreateApplication(ctx, &a); err != nil {
+	err := s.st.InTx(ctx, func(tx store.Tx) error {
+		if err := audit.Record(ctx, tx, a.CreatedAt, tenantID, audit.AddApplication, audit.App(&a)); err != nil {
+			return err
+		}
+		return tx.CreateApplication(ctx, &a)
+	})
+	if err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -63,7 +70,12 @@ func (s *Service) Update(ctx context.Context, a *core.Application) error {
 	if err := Validate(a); err != nil {
 		return err
 	}
-	return s.st.UpdateApplication(ctx, a)
+	return s.st.InTx(ctx, func(tx store.Tx) error {
+		if err := audit.Record(ctx, tx, s.now(), a.TenantID, audit.UpdateApplication, audit.App(a)); err != nil {
+			return err
+		}
+		return tx.UpdateApplication(ctx, a)
+	})
 }
 
 // Delete removes an application (by object id) with its secrets and
@@ -80,6 +92,9 @@ func (s *Service) Delete(ctx context.Context, tenantID, objectID string) error {
 			return forbidden("the admin application %s cannot be deleted: the tenant's administration API signs in with it", a.AppID)
 		}
 		if err := tx.DeleteApplication(ctx, tenantID, a.AppID); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, s.now(), tenantID, audit.DeleteApplication, audit.App(a)); err != nil {
 			return err
 		}
 		return tx.EndAppAccess(ctx, tenantID, a.AppID, s.now())
@@ -120,6 +135,9 @@ func (s *Service) AddPassword(ctx context.Context, tenantID, objectID, displayNa
 			return core.Invalidf("the application already has %d password credentials; remove one first", len(have))
 		}
 		cred, secret = tenants.NewAppSecret(s.keys, tenantID, a.AppID, displayName, now, end)
+		if err := audit.Record(ctx, tx, now, tenantID, audit.UpdateSecrets, audit.App(a, keyDescription(cred.KeyID, displayName, true))); err != nil {
+			return err
+		}
 		return tx.AddAppSecret(ctx, cred)
 	})
 	if err != nil {
@@ -145,6 +163,9 @@ func (s *Service) RemovePassword(ctx context.Context, tenantID, objectID, keyID 
 			if err := s.keepsOneSecret(ctx, tx, a, keyID); err != nil {
 				return err
 			}
+		}
+		if err := audit.Record(ctx, tx, s.now(), tenantID, audit.UpdateSecrets, audit.App(a, keyDescription(keyID, "", false))); err != nil {
+			return err
 		}
 		return tx.RemoveAppSecret(ctx, tenantID, a.AppID, keyID)
 	})
@@ -202,6 +223,9 @@ func (s *Service) Assign(ctx context.Context, tenantID, userID, resourceID strin
 		out = Assignment{User: u, App: a, Assignment: core.Assignment{
 			TenantID: tenantID, ID: uuid.NewString(), UserID: u.ID, AppID: a.AppID, CreatedAt: s.now(),
 		}}
+		if err := audit.Record(ctx, tx, s.now(), tenantID, audit.AddAssignment, audit.User(u), audit.ServicePrincipal(a)); err != nil {
+			return err
+		}
 		return tx.CreateAssignment(ctx, &out.Assignment)
 	})
 	if errors.Is(err, core.ErrConflict) {
@@ -264,6 +288,9 @@ func (s *Service) Unassign(ctx context.Context, tenantID, userID, id string) err
 			}
 		}
 		if err := tx.DeleteAssignment(ctx, tenantID, userID, id); err != nil {
+			return err
+		}
+		if err := recordUnassign(ctx, tx, s.now(), tenantID, userID, appID); err != nil {
 			return err
 		}
 		return tx.EndUserAppAccess(ctx, tenantID, userID, appID, s.now())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"guestlist/internal/audit"
 	"guestlist/internal/core"
 	"guestlist/internal/store"
 )
@@ -28,6 +29,9 @@ func (s *Service) SetAssignmentRequired(ctx context.Context, tenantID, spID stri
 			return err
 		}
 		a.AssignmentRequired = required
+		if err := audit.Record(ctx, tx, s.now(), tenantID, audit.UpdateSP, audit.ServicePrincipal(a, audit.Set("AppRoleAssignmentRequired", !required, required))); err != nil {
+			return err
+		}
 		out = a
 		if !required {
 			return nil

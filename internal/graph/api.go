@@ -49,9 +49,10 @@ type handler func(w http.ResponseWriter, r *http.Request, t *core.Tenant) error
 // tokens stop working at once).
 func (a *API) authed(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		t, err := a.authenticate(r)
+		t, actor, err := a.authenticate(r)
 		if err == nil {
-			err = h(w, r, t)
+			// Services record the token's application as who made each change (R41).
+			err = h(w, r.WithContext(core.WithActor(r.Context(), actor)), t)
 		}
 		if err != nil {
 			platform.WriteError(w, r, a.log, err)
@@ -59,22 +60,23 @@ func (a *API) authed(h handler) http.HandlerFunc {
 	}
 }
 
-func (a *API) authenticate(r *http.Request) (*core.Tenant, error) {
+func (a *API) authenticate(r *http.Request) (*core.Tenant, core.Actor, error) {
 	raw, ok := platform.BearerToken(r)
 	if !ok {
-		return nil, core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "Access token is empty.")
+		return nil, core.Actor{}, core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "Access token is empty.")
 	}
 	c, err := a.tokens.Verify(r.Context(), raw)
 	if err != nil {
-		return nil, err
+		return nil, core.Actor{}, err
 	}
 	t, err := a.st.GetTenant(r.Context(), c.TenantID)
 	if errors.Is(err, core.ErrNotFound) {
-		return nil, core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "the token's tenant no longer exists")
+		return nil, core.Actor{}, core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "the token's tenant no longer exists")
 	} else if err != nil {
-		return nil, err
+		return nil, core.Actor{}, err
 	}
-	return t, nil
+	actor, err := a.appActor(r.Context(), t.ID, c.AppID)
+	return t, actor, err
 }
 
 // versions are the API versions served. Graph's beta is a superset of
@@ -120,6 +122,8 @@ func (a *API) routes() []route {
 		{"GET", "/servicePrincipals/{id}", a.getServicePrincipal},
 		{"PATCH", "/servicePrincipals/{id}", a.patchServicePrincipal},
 		{"GET", "/servicePrincipals/{id}/appRoleAssignedTo", a.appRoleAssignedTo},
+		{"GET", "/auditLogs/directoryAudits", a.listDirectoryAudits},
+		{"GET", "/auditLogs/signIns", a.listSignIns},
 		{"POST", "/users/{id}/appRoleAssignments", a.createAssignment},
 		{"GET", "/users/{id}/appRoleAssignments", a.listAssignments},
 		{"DELETE", "/users/{id}/appRoleAssignments/{assignmentId}", a.deleteAssignment},

@@ -17,6 +17,9 @@ func (s *Service) DeleteUser(ctx context.Context, tenantID, userID string) error
 		if err := tx.EndUserAccess(ctx, tenantID, userID, s.now()); err != nil {
 			return err
 		}
+		if err := recordDelete(ctx, tx, s.now(), tenantID, userID); err != nil {
+			return err
+		}
 		return tx.DeleteUser(ctx, tenantID, userID)
 	})
 }

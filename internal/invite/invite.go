@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"guestlist/internal/audit"
 	"guestlist/internal/compose"
 	"guestlist/internal/core"
 	"guestlist/internal/i18n"
@@ -122,6 +123,9 @@ func (s *Service) Invite(ctx context.Context, tenant *core.Tenant, r Request) (*
 			}
 		}
 		if err := tx.CreateInvitation(ctx, &inv); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, now, tenant.ID, inviteActivity(r), inviteTarget(u, &inv)); err != nil {
 			return err
 		}
 		res.User = *u

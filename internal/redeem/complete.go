@@ -59,12 +59,18 @@ func (s *Service) Complete(ctx context.Context, tenant *core.Tenant, f *core.Flo
 		}
 		if r != nil {
 			rejected = r
-			return nil
+			return s.recordSignIn(ctx, tx, f, u, proof.Method(), r) // with the attempt counts (R41)
 		}
 		flow := *f // verified moves it to a new id; a retry starts from the old one
 		out, err = s.verified(ctx, tx, tenant, &flow, u, proof, lang)
 		return err
 	})
+	if _, _, refused := failure(err); refused {
+		// The refusal rolled the proof back: its record is written alone (R41).
+		if rerr := s.recordSignIn(ctx, s.st, f, u, proof.Method(), err); rerr != nil {
+			return nil, rerr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -133,6 +139,9 @@ func (s *Service) signIn(ctx context.Context, tx store.Tx, f *core.Flow, u *core
 		return nil, notFoundAs(err, ErrNoFlow) // the guest was deleted meanwhile
 	}
 	if err := tx.CreateSession(ctx, &sess); err != nil {
+		return nil, err
+	}
+	if err := s.recordSignIn(ctx, tx, f, u, m, nil); err != nil { // R41
 		return nil, err
 	}
 	out.Session, out.SessionTTL = platform.Secret(cookie), s.cfg.SessionTTL

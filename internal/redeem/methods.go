@@ -29,6 +29,9 @@ func (s *Service) Begin(ctx context.Context, tenant *core.Tenant, f *core.Flow, 
 	if err != nil {
 		return idp.Began{}, err
 	}
+	if err := s.recordSignIn(ctx, s.st, f, u, kind, refusalError(refusal)); err != nil { // R41
+		return idp.Began{}, err
+	}
 	return m.Begin(ctx, idp.Start{Tenant: tenant, Flow: f, Lang: lang, ClientIP: clientIP, Refusal: refusal})
 }
 
@@ -116,6 +119,10 @@ func (s *Service) Prove(ctx context.Context, tenant *core.Tenant, f *core.Flow, 
 	}
 	proof, err := m.Complete(ctx, tenant, f, a)
 	if err != nil {
+		// A throttled attempt never reaches a transaction (R41).
+		if rerr := s.recordSignIn(ctx, s.st, f, u, kind, err); rerr != nil {
+			return nil, rerr
+		}
 		return nil, err
 	}
 	return s.Complete(ctx, tenant, f, u, proof, lang)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"slices"
 
+	"guestlist/internal/audit"
 	"guestlist/internal/core"
+	"guestlist/internal/store"
 )
 
 // SetRedemptionOrder sets the tenant's redemption order (R10's last
@@ -22,7 +24,12 @@ func (s *Service) SetRedemptionOrder(ctx context.Context, tenantID string, o cor
 	if err := validOrder(o); err != nil {
 		return err
 	}
-	return s.st.SetRedemptionOrder(ctx, tenantID, o)
+	return s.st.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.SetRedemptionOrder(ctx, tenantID, o); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, s.now(), tenantID, audit.UpdateCrossTenantDflt, audit.Policy("default", "crossTenantAccessPolicyConfigurationDefault", audit.Set("invitationRedemptionIdentityProviderConfiguration", nil, o)))
+	})
 }
 
 // validOrder checks o against the rules of SetRedemptionOrder.

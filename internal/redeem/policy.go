@@ -3,6 +3,7 @@ package redeem
 import (
 	"context"
 
+	"guestlist/internal/audit"
 	"guestlist/internal/core"
 	"guestlist/internal/store"
 )
@@ -71,6 +72,16 @@ func (s *Service) applyEmailOTP(ctx context.Context, tx store.Tx, tenantID strin
 	}
 	t, err := tx.GetTenant(ctx, tenantID)
 	if err != nil {
+		return nil, err
+	}
+	var changed []core.ModifiedProperty
+	if c.Allow != nil {
+		changed = append(changed, audit.Set("allowExternalIdToUseEmailOtp", nil, *c.Allow))
+	}
+	if c.State != nil {
+		changed = append(changed, audit.Set("state", nil, *c.State))
+	}
+	if err := audit.Record(ctx, tx, s.now(), t.ID, audit.UpdateAuthMethods, audit.Policy("email", "Email", changed...)); err != nil {
 		return nil, err
 	}
 	if s.deploy.EmailOTPEnabled(t, s.now()) {

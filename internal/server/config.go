@@ -47,7 +47,14 @@ type Config struct {
 	// fields keep password.Default()'s. A stored hash of another cost is
 	// rehashed at its owner's next sign-in.
 	PasswordCost PasswordCost
+	// AuditRetention is how long audit and sign-in records are kept
+	// (R41); zero: DefaultAuditRetention.
+	AuditRetention time.Duration
 }
+
+// DefaultAuditRetention is Entra ID's own for a tenant without premium
+// licences: 30 days.
+const DefaultAuditRetention = 30 * 24 * time.Hour
 
 // PasswordCost is what an operator may raise of Argon2id's cost.
 type PasswordCost struct {

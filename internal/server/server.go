@@ -331,6 +331,7 @@ func (s *Server) prune(ctx context.Context) {
 			if err := s.Store.Prune(ctx, s.deps.Now().Add(-25*time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
 				s.log.Warn("prune", "err", err)
 			}
+			s.pruneLogs(ctx)
 			// Picks up a key another process rotated to, and rotates
 			// when the signing key is due.
 			if err := s.Keys.Maintain(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -360,4 +361,15 @@ func newHasher(c PasswordCost) (*password.Hasher, error) {
 		return nil, fmt.Errorf("password cost: %w", err)
 	}
 	return password.NewHasher(p), nil
+}
+
+// pruneLogs deletes audit and sign-in records older than the retention.
+func (s *Server) pruneLogs(ctx context.Context) {
+	keep := s.cfg.AuditRetention
+	if keep <= 0 {
+		keep = DefaultAuditRetention
+	}
+	if err := s.Store.PruneLogs(ctx, s.deps.Now().Add(-keep)); err != nil && !errors.Is(err, context.Canceled) {
+		s.log.Warn("prune audit logs", "err", err)
+	}
 }

@@ -30,6 +30,7 @@ type Tx interface {
 	Passwords
 	Policies
 	InvitationLifecycle
+	Audit
 
 	// Lock serialises writers on one (tenant, key) until the transaction
 	// ends, so a check-then-write on throttles or flows cannot race between

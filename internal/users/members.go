@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"guestlist/internal/audit"
 	"guestlist/internal/core"
 	"guestlist/internal/password"
 	"guestlist/internal/store"
@@ -104,6 +105,9 @@ func (s *Service) CreateMember(ctx context.Context, t *core.Tenant, m NewMember)
 		if err := tx.CreateUser(ctx, &u); errors.Is(err, core.ErrConflict) {
 			return core.Invalidf(msgUPNTaken)
 		} else if err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, now, t.ID, audit.AddUser, audit.User(&u)); err != nil {
 			return err
 		}
 		return tx.SetPassword(ctx, &pw)

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"guestlist/internal/audit"
 	"guestlist/internal/core"
 	"guestlist/internal/platform"
 	"guestlist/internal/store"
@@ -78,6 +79,9 @@ func (s *Service) Update(ctx context.Context, tenantID, userID string, p Patch) 
 				return err
 			}
 		}
+		if err := s.recordPatch(ctx, tx, tenantID, userID, sp, pw != nil); err != nil {
+			return err
+		}
 		if (sp.Blocked != nil && *sp.Blocked) || pw != nil {
 			return tx.EndUserAccess(ctx, tenantID, userID, s.now())
 		}
@@ -121,6 +125,9 @@ func (s *Service) newPassword(ctx context.Context, tenantID, userID string, p Pa
 func (s *Service) RevokeSignInSessions(ctx context.Context, tenantID, userID string) error {
 	return s.st.InTx(ctx, func(tx store.Tx) error {
 		if _, err := tx.GetUser(ctx, tenantID, userID); err != nil {
+			return err
+		}
+		if err := s.record(ctx, tx, tenantID, userID, audit.RevokeSessions); err != nil {
 			return err
 		}
 		return tx.EndUserAccess(ctx, tenantID, userID, s.now())

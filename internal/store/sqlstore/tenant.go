@@ -209,6 +209,9 @@ func (o ops) DeleteTenant(ctx context.Context, id string) error {
 				return fmt.Errorf("sqlstore: delete tenant's %s: %w", table, err)
 			}
 		}
+		if err := deleteTenantLogs(ctx, q, id); err != nil {
+			return err
+		}
 		res, err := q.ExecContext(ctx, `DELETE FROM tenants WHERE id = $1`, id)
 		if err != nil {
 			return fmt.Errorf("sqlstore: delete tenant: %w", err)

@@ -45,6 +45,9 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"Transactions", testTransactions},
 		subtest{"Races", testRaces},
 		subtest{"Paging", testPaging},
+		subtest{"AuditLog", testAuditLog},
+		subtest{"SignInLog", testSignInLog},
+		subtest{"PruneLogs", testPruneLogs},
 	)
 }
 
