@@ -36,6 +36,12 @@ const (
 	RemoveAssignment      = "Remove app role assignment from user"
 	UpdateAuthMethods     = "Authentication Methods Policy Update"
 	UpdateCrossTenantDflt = "Update the company default cross-tenant access setting"
+	// guestlist's own activities, for what Entra ID has no such action.
+	ResendInvitation       = "Resend invitation"
+	RevokeInvitation       = "Revoke invitation"
+	UpdateInvitationPolicy = "Update invitation policy"
+	UpdateB2BPolicy        = "Update B2B management policy"
+	UpdateAuthzPolicy      = "Update authorization policy"
 )
 
 // Target types (Graph's targetResource type).
@@ -76,6 +82,10 @@ func describe(activity string) (category, op, service string) {
 		return "ApplicationManagement", "Update", "Core Directory"
 	case UpdateAuthMethods:
 		return "Policy", "Update", "Authentication Methods"
+	case UpdateInvitationPolicy, UpdateB2BPolicy, UpdateAuthzPolicy:
+		return "Policy", "Update", "Core Directory"
+	case ResendInvitation, RevokeInvitation:
+		return "UserManagement", "Update", "Invited Users"
 	case UpdateCrossTenantDflt:
 		return "CrossTenantAccessSettings", "Update", "Core Directory"
 	}

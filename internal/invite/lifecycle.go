@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"guestlist/internal/audit"
 	"guestlist/internal/core"
 	"guestlist/internal/mail"
 	"guestlist/internal/store"
@@ -42,7 +43,13 @@ func (s *Service) SetExpiryDays(ctx context.Context, tenant *core.Tenant, days i
 	if days < 0 || days > maxExpiryDays {
 		return core.Invalidf("invitationExpiryDays must be null or a number of days from 1 to %d", maxExpiryDays)
 	}
-	return s.st.SetInvitationExpiryDays(ctx, tenant.ID, days)
+	return s.st.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.SetInvitationExpiryDays(ctx, tenant.ID, days); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, s.now(), tenant.ID, audit.UpdateInvitationPolicy,
+			audit.Policy("invitationPolicy", "invitationPolicy", audit.Set("invitationExpiryDays", nil, days)))
+	})
 }
 
 // notPending says why an invitation that is not pending cannot be resent
@@ -71,7 +78,13 @@ func (s *Service) Revoke(ctx context.Context, tenant *core.Tenant, id string) (*
 		return nil, notPending(inv, "revoked")
 	}
 	now := s.now()
-	err = s.st.RevokeInvitation(ctx, tenant.ID, id, now)
+	err = s.st.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.RevokeInvitation(ctx, tenant.ID, id, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, now, tenant.ID, audit.RevokeInvitation,
+			audit.UserID(inv.UserID, audit.Set("InvitationId", nil, id)))
+	})
 	if errors.Is(err, core.ErrConflict) { // redeemed (or revoked) meanwhile
 		if inv, err = s.st.GetInvitation(ctx, tenant.ID, id); err != nil || inv.Status == core.InvitationRevoked {
 			return inv, err
@@ -115,6 +128,10 @@ func (s *Service) Resend(ctx context.Context, tenant *core.Tenant, id string) (*
 		}
 		r := store.Resend{MessageID: msg.ID, At: now, ExpiresAt: renewedExpiry(inv, now)}
 		if err := tx.RecordResend(ctx, tenant.ID, id, r); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, now, tenant.ID, audit.ResendInvitation,
+			audit.UserID(inv.UserID, audit.Set("InvitationId", nil, id))); err != nil {
 			return err
 		}
 		inv.MessageID, inv.LastResentAt, inv.ExpiresAt = r.MessageID, r.At, r.ExpiresAt

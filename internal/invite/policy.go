@@ -4,7 +4,9 @@ import (
 	"context"
 	"slices"
 
+	"guestlist/internal/audit"
 	"guestlist/internal/core"
+	"guestlist/internal/store"
 )
 
 // errInvitesOff is Graph's refusal when authorizationPolicy's
@@ -53,5 +55,11 @@ func (s *Service) SetInvitesFrom(ctx context.Context, tenantID, value string) er
 	if !slices.Contains(core.InvitesFromValues(), value) {
 		return core.Invalidf("allowInvitesFrom must be none, adminsAndGuestInviters, adminsGuestInvitersAndAllMembers or everyone")
 	}
-	return s.st.SetInvitesFrom(ctx, tenantID, value)
+	return s.st.InTx(ctx, func(tx store.Tx) error {
+		if err := tx.SetInvitesFrom(ctx, tenantID, value); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, s.now(), tenantID, audit.UpdateAuthzPolicy,
+			audit.Policy("authorizationPolicy", "Authorization Policy", audit.Set("allowInvitesFrom", nil, value)))
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"guestlist/internal/audit"
 	"guestlist/internal/core"
 	"guestlist/internal/store"
 )
@@ -45,6 +46,11 @@ func (s *Service) SetB2BPolicy(ctx context.Context, tenantID string, p B2BPolicy
 	err := s.st.InTx(ctx, func(tx store.Tx) error {
 		if p.Domains != nil {
 			if err := tx.SetGuestDomains(ctx, tenantID, *p.Domains); err != nil {
+				return err
+			}
+			err := audit.Record(ctx, tx, s.now(), tenantID, audit.UpdateB2BPolicy, audit.Policy("b2bManagementPolicy",
+				"B2BManagementPolicy", audit.Set("InvitationsAllowedAndBlockedDomainsPolicy", nil, *p.Domains)))
+			if err != nil {
 				return err
 			}
 		}
