@@ -67,3 +67,35 @@ func TestDirectoryAuditsRecordAppsAndPolicies(t *testing.T) {
 		t.Error("the secret's key id is not in the audit log")
 	}
 }
+
+// TestDirectoryAuditsRecordInvitationsAndGuestPolicies: resending and
+// revoking an invitation, the tenant's invitation expiry, its guest domain
+// list and who may invite are audited with the change, each naming what
+// changed.
+func TestDirectoryAuditsRecordInvitationsAndGuestPolicies(t *testing.T) {
+	s, tn := newFabrikam(t, servertest.Options{})
+	inv := s.Invite(t, tn, "dana@partner.example", map[string]any{"sendInvitationMessage": true})
+	invID := inv["id"].(string)
+	wantAPI(t, "resend", s.DoJSON(t, "POST", "/v1.0/invitations/"+invID+"/resend", tn.Token, nil, nil), http.StatusOK)
+	wantAPI(t, "revoke", s.DoJSON(t, "POST", "/v1.0/invitations/"+invID+"/revoke", tn.Token, nil, nil), http.StatusOK)
+	wantAPI(t, "invitation policy", s.DoJSON(t, "PATCH", "/v1.0/policies/invitationPolicy", tn.Token,
+		map[string]any{"invitationExpiryDays": 30}, nil), http.StatusNoContent)
+	wantAPI(t, "b2b policy", s.DoJSON(t, "PUT", "/v1.0/policies/b2bManagementPolicy", tn.Token, map[string]any{
+		"B2BManagementPolicy": map[string]any{"InvitationsAllowedAndBlockedDomainsPolicy": map[string]any{"BlockedDomains": []string{"spam.example"}}},
+	}, nil), http.StatusOK)
+	wantAPI(t, "authorization policy", s.DoJSON(t, "PATCH", "/v1.0/policies/authorizationPolicy", tn.Token,
+		map[string]any{"allowInvitesFrom": "adminsAndGuestInviters"}, nil), http.StatusNoContent)
+
+	got := activities(audits(t, s, tn, ""))
+	want := []string{"Update authorization policy", "Update B2B management policy", "Update invitation policy",
+		"Revoke invitation", "Resend invitation", "Invite external user"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("activities = %q,\nwant %q", got, want)
+	}
+	body := string(call(t, s, "GET", "/v1.0/auditLogs/directoryAudits", tn.Token, "", nil).Body)
+	for _, named := range []string{"spam.example", "adminsAndGuestInviters", invID} {
+		if !strings.Contains(body, named) {
+			t.Errorf("the audit log does not name %q", named)
+		}
+	}
+}
