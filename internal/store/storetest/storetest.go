@@ -43,6 +43,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"Transactions", testTransactions},
 		subtest{"Races", testRaces},
 		subtest{"Paging", testPaging},
+		subtest{"UserQuery", testUserQuery},
 	)
 }
 
