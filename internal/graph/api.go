@@ -101,6 +101,8 @@ func (a *API) routes() []route {
 		{"GET", "/invitations/{id}", a.getInvitation},
 		{"POST", "/users", a.createUser},
 		{"GET", "/users", a.listUsers},
+		// A literal segment: more specific than /users/{id} (R41).
+		{"GET", "/users/$count", a.countUsers},
 		{"GET", "/users/{id}", a.getUser},
 		{"PATCH", "/users/{id}", a.patchUser},
 		{"DELETE", "/users/{id}", a.deleteUser},
