@@ -422,7 +422,7 @@ func checkRedeemed(ctx context.Context, p *serveProc, tn tenant, inv invitation)
 	if err != nil || status != http.StatusOK || field(body, "status") != core.InvitationCompleted {
 		return fmt.Errorf("invitation %s: %d %v %v, want it Completed", inv.id, status, body, err)
 	}
-	status, u, err := api(ctx, "GET", p.url()+"/v1.0/users/"+inv.userID, tn.token, nil)
+	status, u, err := api(ctx, "GET", p.url()+"/v1.0/users/"+inv.userID+"?$select=identities,externalUserState", tn.token, nil)
 	if err != nil || status != http.StatusOK {
 		return fmt.Errorf("user %s: %d %v %v", inv.userID, status, u, err)
 	}

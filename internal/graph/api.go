@@ -107,6 +107,8 @@ func (a *API) routes() []route {
 		{"PATCH", "/policies/invitationPolicy", a.patchInvitationPolicy},
 		{"POST", "/users", a.createUser},
 		{"GET", "/users", a.listUsers},
+		// A literal segment: more specific than /users/{id} (R41).
+		{"GET", "/users/$count", a.countUsers},
 		{"GET", "/users/{id}", a.getUser},
 		{"PATCH", "/users/{id}", a.patchUser},
 		{"DELETE", "/users/{id}", a.deleteUser},

@@ -47,6 +47,9 @@ type pageState struct {
 	Top        int    `json:"n"`
 	After      int64  `json:"a"` // the last item's creation, Unix microseconds
 	AfterID    string `json:"i"`
+	// AfterKey is the last item's sort value when the list is sorted by
+	// another property ($orderby): the walk continues after it.
+	AfterKey string `json:"k,omitempty"`
 }
 
 // pager is the paging of one request.
@@ -55,6 +58,7 @@ type pager struct{ state pageState }
 // collectionJSON is the body of a Graph collection.
 type collectionJSON struct {
 	Context  string `json:"@odata.context"`
+	Count    *int   `json:"@odata.count,omitempty"`
 	NextLink string `json:"@odata.nextLink,omitempty"`
 	Value    any    `json:"value"`
 }
@@ -116,7 +120,7 @@ func (p *pager) page() store.Page {
 	s := p.state
 	var after store.Cursor
 	if s.AfterID != "" {
-		after = store.Cursor{CreatedAt: time.UnixMicro(s.After).UTC(), ID: s.AfterID}
+		after = store.Cursor{CreatedAt: time.UnixMicro(s.After).UTC(), ID: s.AfterID, Key: s.AfterKey}
 	}
 	return store.Page{After: after, Top: s.Top + 1}
 }
@@ -130,7 +134,7 @@ func cut[T any](a *API, r *http.Request, p *pager, items []T, key func(*T) store
 	items = items[:p.state.Top]
 	next := p.state
 	last := key(&items[len(items)-1])
-	next.After, next.AfterID = last.CreatedAt.UnixMicro(), last.ID
+	next.After, next.AfterID, next.AfterKey = last.CreatedAt.UnixMicro(), last.ID, last.Key
 	return items, a.nextLink(r, encodeSkipToken(a.keys, next))
 }
 

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -12,106 +13,204 @@ func unsupported(format string, args ...any) error {
 	return core.Errorf(core.ErrInvalid, "Request_UnsupportedQuery", format, args...)
 }
 
-// parseUserQuery reads the OData options GET /v1.0/users supports:
-// $filter with eq comparisons on userType, externalUserState and mail
-// joined by "and", and $top (1–999); $skiptoken is read by pageOf.
-func parseUserQuery(q url.Values) (store.UserFilter, error) {
-	var f store.UserFilter
+// userQuery is what GET /v1.0/users was asked for (SPEC R41).
+type userQuery struct {
+	filter store.UserFilter
+	sel    []userProperty // nil: Graph's default set
+	count  bool           // $count=true in an advanced query: add @odata.count
+}
+
+// eventual reports the advanced query header, ConsistencyLevel: eventual.
+func eventual(r *http.Request) bool {
+	return strings.EqualFold(strings.TrimSpace(r.Header.Get("ConsistencyLevel")), "eventual")
+}
+
+// parseUserQuery reads the OData options of GET /v1.0/users: $filter,
+// $search, $orderby, $select, $count and $top ($skiptoken is pageOf's).
+// Graph's advanced queries (ne, not, endsWith, createdDateTime, $filter
+// with $orderby, …) need ConsistencyLevel: eventual and $count=true;
+// $search needs the header only; $count=true without the header is
+// ignored, as Graph ignores it.
+func parseUserQuery(r *http.Request) (userQuery, error) {
+	var uq userQuery
+	q := r.URL.Query()
 	for k := range q {
 		switch k {
-		case "$filter", "$top", "$count", "$select", "$skiptoken":
+		case "$filter", "$top", "$count", "$select", "$skiptoken", "$orderby", "$search":
 		default:
 			if strings.HasPrefix(k, "$") {
-				return f, unsupported("query option %s is not supported", k)
+				return uq, unsupported("query option %s is not supported", k)
 			}
 		}
 	}
 	top, err := parseTop(q)
 	if err != nil {
-		return f, err
+		return uq, err
 	}
-	f.Top = top
-	conds, err := parseFilter(q.Get("$filter"))
+	uq.filter.Top = top
+	if uq.sel, err = parseSelect(q); err != nil {
+		return uq, err
+	}
+	countTrue, err := parseCount(q)
 	if err != nil {
-		return f, err
+		return uq, err
 	}
-	for prop, val := range conds {
-		switch prop {
-		case "usertype":
-			f.UserType = val
-		case "externaluserstate":
-			f.ExternalUserState = val
-		case "mail":
-			a, err := core.ParseAddress(val)
-			if err != nil {
-				f.MailKey = "\x00no-such-address" // a valid query that matches nothing
-			} else {
-				f.MailKey = a.Key()
-			}
-		default:
-			return f, unsupported("filtering on %q is not supported (use userType, externalUserState or mail)", prop)
-		}
+	advanced := eventual(r) && countTrue
+	uq.count = countTrue && eventual(r)
+	if err := uq.readFilter(r, q, advanced); err != nil {
+		return uq, err
 	}
-	return f, nil
+	return uq, uq.readOrder(q, advanced)
 }
 
-// parseFilter parses `prop eq 'value' [and prop eq 'value']…`. Property
-// names are case-insensitive; string literals use ” for a quote.
-func parseFilter(s string) (map[string]string, error) {
-	out := map[string]string{}
-	s = strings.TrimSpace(s)
-	for s != "" {
-		prop, rest, ok := strings.Cut(s, " ")
-		if !ok || prop == "" {
-			return nil, unsupported("invalid $filter: expected <property> eq '<value>'")
+// parseCount reads $count: true, false or absent.
+func parseCount(q url.Values) (bool, error) {
+	switch v := q.Get("$count"); strings.ToLower(v) {
+	case "true":
+		return true, nil
+	case "false", "":
+		return false, nil
+	default:
+		return false, core.Invalidf("$count must be true or false, not '%s'", v)
+	}
+}
+
+// readFilter reads $filter and $search into the store's condition.
+func (uq *userQuery) readFilter(r *http.Request, q url.Values, advanced bool) error {
+	var and store.And
+	if s, ok := q["$filter"]; ok {
+		e, needs, err := userFilterExpr(s[0])
+		if err != nil {
+			return err
 		}
-		rest = strings.TrimLeft(rest, " ")
-		op, rest, ok := strings.Cut(rest, " ")
-		if !ok || !strings.EqualFold(op, "eq") {
-			return nil, unsupported("invalid $filter: only the eq operator is supported")
+		if needs != "" && !advanced {
+			return advancedOnly(needs)
 		}
-		val, rest, err := literal(strings.TrimLeft(rest, " "))
+		and = append(and, e)
+	}
+	if s, ok := q["$search"]; ok {
+		if !eventual(r) {
+			return unsupported("Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'")
+		}
+		e, err := parseSearch(s[0])
+		if err != nil {
+			return err
+		}
+		and = append(and, e)
+	}
+	if len(and) > 0 {
+		uq.filter.Where = and
+	}
+	return nil
+}
+
+// orderProps are the properties $orderby takes; advanced marks those
+// Graph sorts only in advanced queries. Graph does not sort users by
+// mail at all: guestlist does, as an advanced query.
+var orderProps = []struct {
+	name     string
+	field    store.UserField
+	advanced bool
+}{
+	{"displayName", store.UserDisplayName, false},
+	{"userPrincipalName", store.UserPrincipalName, false},
+	{"mail", store.UserMail, true},
+	{"createdDateTime", store.UserCreated, true},
+}
+
+// readOrder reads $orderby: one property, asc (default) or desc. As in
+// Graph, $orderby beside $filter is an advanced query.
+func (uq *userQuery) readOrder(q url.Values, advanced bool) error {
+	s, ok := q["$orderby"]
+	if !ok {
+		return nil
+	}
+	prop, dir, _ := strings.Cut(strings.TrimSpace(s[0]), " ")
+	dir = strings.TrimSpace(dir)
+	if strings.Contains(prop, ",") || strings.Contains(dir, ",") {
+		return unsupported("$orderby takes one property")
+	}
+	var o store.UserOrder
+	switch strings.ToLower(dir) {
+	case "", "asc":
+	case "desc":
+		o.Desc = true
+	default:
+		return unsupported("$orderby: '%s' is not asc or desc", dir)
+	}
+	for _, p := range orderProps {
+		if !strings.EqualFold(p.name, prop) {
+			continue
+		}
+		if (p.advanced || q.Has("$filter")) && !advanced {
+			return unsupported("Sorting by '%s' with these query options is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information", p.name)
+		}
+		o.Field = p.field
+		uq.filter.Order = o
+		return nil
+	}
+	if _, err := selectable(prop); err != nil {
+		return err
+	}
+	return unsupported("Sorting by '%s' is not supported (use displayName, userPrincipalName, mail or createdDateTime)", prop)
+}
+
+// parseSearch reads $search: one or more "property:words" clauses in
+// double quotes joined by AND or OR (AND binds tighter). A clause
+// matches when each of its words starts a word of the property, in any
+// case, as Graph's tokenized search does.
+func parseSearch(s string) (store.Expr, error) {
+	var or store.Or
+	and := store.And{}
+	rest := strings.TrimSpace(s)
+	for {
+		if !strings.HasPrefix(rest, `"`) {
+			return nil, unsupported(`$search: each clause is "property:value" in double quotes, e.g. $search="displayName:ann"`)
+		}
+		clause, after, ok := strings.Cut(rest[1:], `"`)
+		if !ok {
+			return nil, unsupported("$search: unterminated clause")
+		}
+		e, err := searchClause(clause)
 		if err != nil {
 			return nil, err
 		}
-		key := strings.ToLower(prop)
-		if _, dup := out[key]; dup {
-			return nil, unsupported("invalid $filter: %s appears twice", prop)
-		}
-		out[key] = val
-		rest = strings.TrimSpace(rest)
+		and = append(and, e)
+		rest = strings.TrimSpace(after)
 		if rest == "" {
-			break
+			return append(or, and), nil
 		}
-		conj, after, ok := strings.Cut(rest, " ")
-		if !ok || !strings.EqualFold(conj, "and") {
-			return nil, unsupported("invalid $filter: conditions must be joined with and")
+		op, after, _ := strings.Cut(rest, " ")
+		switch op {
+		case "AND":
+		case "OR":
+			or, and = append(or, and), store.And{}
+		default:
+			return nil, unsupported("$search: clauses are joined by AND or OR, not '%s'", op)
 		}
-		s = strings.TrimSpace(after)
-		if s == "" {
-			return nil, unsupported("invalid $filter: nothing after and")
-		}
+		rest = strings.TrimSpace(after)
 	}
-	return out, nil
 }
 
-// literal reads a quoted OData string literal from the start of s.
-func literal(s string) (val, rest string, err error) {
-	if !strings.HasPrefix(s, "'") {
-		return "", "", unsupported("invalid $filter: values must be quoted strings")
+func searchClause(c string) (store.Expr, error) {
+	name, value, ok := strings.Cut(c, ":")
+	if !ok || strings.TrimSpace(value) == "" {
+		return nil, unsupported(`$search: a clause is "property:value"`)
 	}
-	var b strings.Builder
-	for i := 1; i < len(s); i++ {
-		if s[i] != '\'' {
-			b.WriteByte(s[i])
-			continue
-		}
-		if i+1 < len(s) && s[i+1] == '\'' {
-			b.WriteByte('\'')
-			i++
-			continue
-		}
-		return b.String(), s[i+1:], nil
+	var f store.UserField
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "displayname":
+		f = store.UserDisplayName
+	case "mail":
+		f = store.UserMail
+	case "userprincipalname":
+		f = store.UserPrincipalName
+	default:
+		return nil, unsupported("$search: searching '%s' is not supported (use displayName, mail or userPrincipalName)", name)
 	}
-	return "", "", unsupported("invalid $filter: unterminated string")
+	var and store.And
+	for _, w := range strings.Fields(value) {
+		and = append(and, store.Match{Field: f, Kind: store.WordPrefix, Value: w})
+	}
+	return and, nil
 }

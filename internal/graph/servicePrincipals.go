@@ -38,18 +38,22 @@ func parseAppIDQuery(q url.Values) (string, error) {
 			return "", unsupported("query option %s is not supported", k)
 		}
 	}
-	conds, err := parseFilter(q.Get("$filter"))
+	f := strings.TrimSpace(q.Get("$filter"))
+	if f == "" {
+		return "", nil
+	}
+	n, err := parseFilterExpr(f)
 	if err != nil {
 		return "", err
 	}
-	appID := ""
-	for prop, val := range conds {
-		if prop != "appid" {
-			return "", unsupported("filtering on %q is not supported (use appId)", prop)
-		}
-		appID = strings.ToLower(val)
+	c, ok := n.(compareNode)
+	if ok && !strings.EqualFold(c.prop, "appId") {
+		return "", unsupported("filtering on %q is not supported (use appId)", c.prop)
 	}
-	return appID, nil
+	if !ok || c.op != "eq" || c.val.kind != litString {
+		return "", unsupported("this $filter is not supported (use appId eq '…')")
+	}
+	return strings.ToLower(c.val.s), nil
 }
 
 // applicationsMatching lists one page of the tenant's applications (the

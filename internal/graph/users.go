@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"guestlist/internal/core"
@@ -68,20 +70,23 @@ func toUser(u *core.User, t *core.Tenant) userJSON {
 }
 
 func (a *API) getUser(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	sel, err := parseSelect(r.URL.Query())
+	if err != nil {
+		return err
+	}
 	u, err := a.st.GetUser(r.Context(), t.ID, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	body := struct {
-		Context string `json:"@odata.context"`
-		userJSON
-	}{a.context(r, "users/$entity"), toUser(u, t)}
-	platform.WriteJSON(w, http.StatusOK, body)
+	ctx := jsonMember{"@odata.context", a.context(r, selectContext(sel)+"/$entity")}
+	platform.WriteJSON(w, http.StatusOK, selected(toUser(u, t), sel, ctx))
 	return nil
 }
 
+// listUsers answers GET /v1.0/users with Graph's query options (R41):
+// each user has the default property set or what $select names.
 func (a *API) listUsers(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
-	f, err := parseUserQuery(r.URL.Query())
+	uq, err := parseUserQuery(r)
 	if err != nil {
 		return err
 	}
@@ -89,19 +94,72 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, t *core.Tenant) 
 	if err != nil {
 		return err
 	}
+	f := uq.filter
 	pg := p.page()
 	f.Top, f.After = pg.Top, pg.After
 	users, err := a.st.ListUsers(r.Context(), t.ID, f)
 	if err != nil {
 		return err
 	}
-	users, next := cut(a, r, p, users, func(u *core.User) store.Cursor { return store.Cursor{CreatedAt: u.CreatedAt, ID: u.ID} })
-	out := make([]userJSON, 0, len(users))
+	users, next := cut(a, r, p, users, userCursor(f.Order))
+	out := make([]jsonObject, 0, len(users))
 	for i := range users {
-		out = append(out, toUser(&users[i], t))
+		out = append(out, selected(toUser(&users[i], t), uq.sel))
 	}
-	a.writeCollection(w, r, "users", next, out)
+	body := collectionJSON{Context: a.context(r, selectContext(uq.sel)), NextLink: next, Value: out}
+	if uq.count {
+		n, err := a.st.CountUsers(r.Context(), t.ID, uq.filter)
+		if err != nil {
+			return err
+		}
+		body.Count = &n
+	}
+	platform.WriteJSON(w, http.StatusOK, body)
 	return nil
+}
+
+// userCursor is the position after a user in the order o.
+func userCursor(o store.UserOrder) func(u *core.User) store.Cursor {
+	return func(u *core.User) store.Cursor {
+		c := store.Cursor{CreatedAt: u.CreatedAt, ID: u.ID}
+		switch o.Field {
+		case store.UserDisplayName:
+			c.Key = u.DisplayName
+		case store.UserPrincipalName:
+			c.Key = u.UserPrincipalName
+		case store.UserMail:
+			c.Key = u.Mail
+		}
+		return c
+	}
+}
+
+// countUsers answers GET /v1.0/users/$count: the number of users that
+// match $filter and $search, as text/plain. Graph counts directory
+// objects only in advanced queries: without ConsistencyLevel: eventual
+// it is a 400.
+func (a *API) countUsers(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	if !eventual(r) {
+		return core.Invalidf("$count is not currently supported.")
+	}
+	q := r.URL.Query()
+	for k := range q {
+		if k != "$filter" && k != "$search" && strings.HasPrefix(k, "$") {
+			return unsupported("query option %s is not supported with /$count", k)
+		}
+	}
+	var uq userQuery
+	if err := uq.readFilter(r, q, true); err != nil {
+		return err
+	}
+	n, err := a.st.CountUsers(r.Context(), t.ID, uq.filter)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = fmt.Fprint(w, n)
+	return err
 }
 
 func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {

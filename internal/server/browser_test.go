@@ -273,7 +273,7 @@ func redeemInBrowser(t *testing.T, words guestWords, shots screenshotsOn) {
 		t.Errorf("after consent the browser is at %s, want the inviteRedirectUrl %s/projects", loc, app.URL)
 	}
 	id := inv["invitedUser"].(map[string]any)["id"].(string)
-	if status, u := s.Do(t, "GET", "/v1.0/users/"+id, tn.Token, nil); status != http.StatusOK || u["externalUserState"] != "Accepted" {
+	if status, u := s.Do(t, "GET", "/v1.0/users/"+id+"?$select=externalUserState", tn.Token, nil); status != http.StatusOK || u["externalUserState"] != "Accepted" {
 		t.Errorf("guest after redeeming in the browser: %d %v, want Accepted", status, u)
 	}
 }

@@ -52,7 +52,7 @@ func TestDoubleSubmittedAccept(t *testing.T) {
 		if landed == 0 {
 			t.Fatalf("round %d: neither accept landed at the redirect URL", round)
 		}
-		status, u := s.Do(t, "GET", "/v1.0/users/"+inv["invitedUser"].(map[string]any)["id"].(string), tn.Token, nil)
+		status, u := s.Do(t, "GET", "/v1.0/users/"+inv["invitedUser"].(map[string]any)["id"].(string)+"?$select=identities,externalUserState", tn.Token, nil)
 		if status != http.StatusOK || len(u["identities"].([]any)) != 1 || u["externalUserState"] != "Accepted" {
 			t.Fatalf("round %d: user after a double accept: %d %v", round, status, u)
 		}

@@ -72,7 +72,7 @@ func TestGuestRedeemsWithPasscode(t *testing.T) {
 		t.Fatalf("after consent: %d to %q, want the invite redirect URL", landed.Status, landed.Location)
 	}
 
-	status, u := s.Do(t, "GET", "/v1.0/users/"+userID, tn.Token, nil)
+	status, u := s.Do(t, "GET", "/v1.0/users/"+userID+"?$select=externalUserState,identities,externalUserStateChangeDateTime", tn.Token, nil)
 	if status != http.StatusOK || u["externalUserState"] != "Accepted" {
 		t.Fatalf("user after redemption: %d %v", status, u)
 	}

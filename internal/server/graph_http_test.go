@@ -251,10 +251,10 @@ func TestBetaResetRedemption(t *testing.T) {
 		ID                string `json:"id"`
 		ExternalUserState string `json:"externalUserState"`
 	}
-	if status := s.DoJSON(t, "GET", "/beta/users/"+id, tn.Token, nil, &u); status != http.StatusOK || u.ID != id || u.ExternalUserState != "PendingAcceptance" {
+	if status := s.DoJSON(t, "GET", "/beta/users/"+id+"?$select=id,externalUserState", tn.Token, nil, &u); status != http.StatusOK || u.ID != id || u.ExternalUserState != "PendingAcceptance" {
 		t.Fatalf("GET /beta/users/%s: %d %+v", id, status, u)
 	}
-	if want := s.URL + "/beta/$metadata#users/$entity"; u.Context != want {
+	if want := s.URL + "/beta/$metadata#users(id,externalUserState)/$entity"; u.Context != want {
 		t.Errorf("@odata.context = %q, want %q", u.Context, want)
 	}
 	var page struct {

@@ -174,10 +174,16 @@ func codesMailed(t testing.TB, s *servertest.Server, email string) int {
 	return n
 }
 
+// userProps selects every user property the tests read: GET /users
+// without $select answers Graph's default set only (SPEC R41).
+const userProps = "$select=id,displayName,mail,userPrincipalName,userType,externalUserState," +
+	"externalUserStateChangeDateTime,creationType,createdDateTime,identities,signInActivity,accountEnabled," +
+	"preferredLanguage,givenName,surname,jobTitle,officeLocation,mobilePhone,businessPhones"
+
 // user reads the guest's user object as an administrator would.
 func user(t testing.TB, s *servertest.Server, tn servertest.Tenant, id string) map[string]any {
 	t.Helper()
-	status, u := s.Do(t, "GET", "/v1.0/users/"+id, tn.Token, nil)
+	status, u := s.Do(t, "GET", "/v1.0/users/"+id+"?"+userProps, tn.Token, nil)
 	if status != http.StatusOK {
 		t.Fatalf("GET user %s: %d %v", id, status, u)
 	}

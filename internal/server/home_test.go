@@ -59,7 +59,7 @@ func TestHomeTenantRedemption(t *testing.T) {
 	}
 
 	var u graphUser
-	wantAPI(t, "get guest", s.DoJSON(t, "GET", "/v1.0/users/"+inv.userID, fabrikam.Token, nil, &u), http.StatusOK)
+	wantAPI(t, "get guest", s.DoJSON(t, "GET", "/v1.0/users/"+inv.userID+"?$select=externalUserState,identities", fabrikam.Token, nil, &u), http.StatusOK)
 	if u.ExternalUserState != "Accepted" || len(u.Identities) != 1 {
 		t.Fatalf("guest after redemption: %+v", u)
 	}

@@ -51,7 +51,7 @@ func TestCreateMember(t *testing.T) {
 	s, tn := newFabrikam(t, servertest.Options{})
 	created := createMember(t, s, tn, adeleBody())
 	var u graphMember
-	wantAPI(t, "GET member", s.DoJSON(t, "GET", "/v1.0/users/"+created.ID, tn.Token, nil, &u), http.StatusOK)
+	wantAPI(t, "GET member", s.DoJSON(t, "GET", "/v1.0/users/"+created.ID+"?"+userProps, tn.Token, nil, &u), http.StatusOK)
 	initial := initialDomain(t, s, tn)
 	if u.ID != created.ID || u.DisplayName != "Adele Vance" || u.UserType != "Member" ||
 		u.UserPrincipalName != "AdeleV@fabrikam.example" || u.Mail != "AdeleV@fabrikam.example" ||
@@ -74,7 +74,7 @@ func TestCreateMember(t *testing.T) {
 	// A guest's invitation properties are as before.
 	inv := invite(t, s, tn, "bob@contoso.example")
 	var g graphMember
-	wantAPI(t, "GET guest", s.DoJSON(t, "GET", "/v1.0/users/"+inv.userID, tn.Token, nil, &g), http.StatusOK)
+	wantAPI(t, "GET guest", s.DoJSON(t, "GET", "/v1.0/users/"+inv.userID+"?$select=externalUserState,creationType,externalUserStateChangeDateTime", tn.Token, nil, &g), http.StatusOK)
 	if string(g.ExternalUserState) != `"PendingAcceptance"` || string(g.CreationType) != `"Invitation"` || isNull(g.ExternalUserStateChangeDateTime) {
 		t.Errorf("guest: externalUserState %s, creationType %s, changed %s", g.ExternalUserState, g.CreationType, g.ExternalUserStateChangeDateTime)
 	}

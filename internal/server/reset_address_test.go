@@ -48,7 +48,7 @@ type graphInvitation struct {
 func getUser(t testing.TB, s *servertest.Server, tn servertest.Tenant, id string) graphUser {
 	t.Helper()
 	var u graphUser
-	wantAPI(t, "GET user "+id, s.DoJSON(t, "GET", "/v1.0/users/"+id, tn.Token, nil, &u), http.StatusOK)
+	wantAPI(t, "GET user "+id, s.DoJSON(t, "GET", "/v1.0/users/"+id+"?"+userProps, tn.Token, nil, &u), http.StatusOK)
 	return u
 }
 

@@ -10,6 +10,9 @@ import "time"
 type Cursor struct {
 	CreatedAt time.Time
 	ID        string
+	// Key is the sort value of the row when a list is sorted by another
+	// field (store.UserOrder); it is empty in creation order.
+	Key string
 }
 
 // IsZero reports whether c is the start of the list.

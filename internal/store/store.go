@@ -61,6 +61,9 @@ type Tx interface {
 	GetUser(ctx context.Context, tenantID, id string) (*core.User, error)
 	UserByMail(ctx context.Context, tenantID, mailKey string) (*core.User, error)
 	ListUsers(ctx context.Context, tenantID string, f UserFilter) ([]core.User, error)
+	// CountUsers counts the users ListUsers would list without Top and
+	// After.
+	CountUsers(ctx context.Context, tenantID string, f UserFilter) (int, error)
 	// UpdateUser writes every mutable field of u (display name, state,
 	// identities, method, preferred language, type).
 	UpdateUser(ctx context.Context, u *core.User) error
@@ -181,8 +184,13 @@ type UserFilter struct {
 	UserType          string
 	ExternalUserState string
 	MailKey           string
-	Top               int    // 0 = no limit
-	After             Cursor // list the users after this one (zero: from the start)
+	// Where narrows further ($filter, $search); nil matches everything.
+	Where Expr
+	// Order sorts; After then continues that order (its Key is the
+	// last user's value of Order.Field).
+	Order UserOrder
+	Top   int    // 0 = no limit
+	After Cursor // list the users after this one (zero: from the start)
 }
 
 // InvitationFilter narrows ListInvitations.

@@ -71,15 +71,18 @@ func (o ops) UserByMail(ctx context.Context, tenantID, mailKey string) (*core.Us
 	return &u, nil
 }
 
-// ListUsers lists the tenant's users that match f, oldest first (by
-// created_at, then id: the order f.After continues).
+// ListUsers lists the tenant's users that match f in f.Order (by default
+// oldest first: by created_at, then id), after f.After.
 func (o ops) ListUsers(ctx context.Context, tenantID string, f store.UserFilter) ([]core.User, error) {
-	w := where{sql: ` WHERE tenant_id = $1`, args: []any{tenantID}}
-	w.eq("user_type", f.UserType)
-	w.eq("external_user_state", f.ExternalUserState)
-	w.eq("mail_key", f.MailKey)
-	w.after("id", f.After)
-	query := `SELECT ` + userCols + ` FROM users` + w.sql + ` ORDER BY created_at, id` + w.limit(f.Top)
+	w, err := userWhere(tenantID, f)
+	if err != nil {
+		return nil, err
+	}
+	order, err := w.userOrder(f.Order, f.After)
+	if err != nil {
+		return nil, err
+	}
+	query := `SELECT ` + userCols + ` FROM users` + w.sql + order + w.limit(f.Top)
 	rows, err := o.rd().QueryContext(ctx, query, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: list users: %w", err)
@@ -94,6 +97,35 @@ func (o ops) ListUsers(ctx context.Context, tenantID string, f store.UserFilter)
 		list = append(list, u)
 	}
 	return list, closeRows(rows, "list users")
+}
+
+// CountUsers counts what ListUsers lists, without Top and After.
+func (o ops) CountUsers(ctx context.Context, tenantID string, f store.UserFilter) (int, error) {
+	w, err := userWhere(tenantID, f)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := o.rd().QueryRowContext(ctx, `SELECT COUNT(*) FROM users`+w.sql, w.args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("sqlstore: count users: %w", err)
+	}
+	return n, nil
+}
+
+// userWhere is the condition of f, always within the tenant.
+func userWhere(tenantID string, f store.UserFilter) (*where, error) {
+	w := &where{sql: ` WHERE tenant_id = $1`, args: []any{tenantID}}
+	w.eq("user_type", f.UserType)
+	w.eq("external_user_state", f.ExternalUserState)
+	w.eq("mail_key", f.MailKey)
+	if f.Where != nil {
+		cond, err := w.userExpr(f.Where)
+		if err != nil {
+			return nil, err
+		}
+		w.sql += " AND (" + cond + ")"
+	}
+	return w, nil
 }
 
 // UpdateUser writes u's display name, type, state (and its time),

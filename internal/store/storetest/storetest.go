@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"AuditLog", testAuditLog},
 		subtest{"SignInLog", testSignInLog},
 		subtest{"PruneLogs", testPruneLogs},
+		subtest{"UserQuery", testUserQuery},
 	)
 }
 
