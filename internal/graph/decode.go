@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,7 +28,11 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if r.ContentLength > maxBody {
 		return tooLarge()
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := requestBody(w, r)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
@@ -36,6 +41,51 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		return core.Invalidf("the body must hold exactly one JSON object")
 	}
 	return nil
+}
+
+// requestBody is the request's body, at most maxBody bytes on the wire and
+// after decompression. Graph accepts a gzip-compressed body
+// (Content-Encoding: gzip), which its SDKs send by default; any other
+// encoding is 415.
+func requestBody(w http.ResponseWriter, r *http.Request) (io.Reader, error) {
+	wire := http.MaxBytesReader(w, r.Body, maxBody)
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+		return wire, nil
+	case "gzip":
+		zr, err := gzip.NewReader(wire)
+		if err != nil {
+			return nil, core.Invalidf("the body is not valid gzip")
+		}
+		// The limit applies to what the body expands to, too: a small
+		// compressed body must not inflate into gigabytes.
+		return &limitedReader{r: zr, n: maxBody}, nil
+	default:
+		return nil, core.Errorf(core.ErrMediaType, "", "Content-Encoding %q is not supported (use gzip or none)", enc)
+	}
+}
+
+// limitedReader fails with *http.MaxBytesError past n bytes, so a body
+// that expands beyond the limit is refused as too large, not cut short.
+type limitedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, &http.MaxBytesError{Limit: maxBody}
+	}
+	if int64(len(p)) > l.n+1 {
+		p = p[:l.n+1]
+	}
+	n, err := l.r.Read(p)
+	if int64(n) > l.n {
+		l.n = 0
+		return n, &http.MaxBytesError{Limit: maxBody}
+	}
+	l.n -= int64(n)
+	return n, err
 }
 
 func jsonError(err error) error {
