@@ -208,20 +208,7 @@ func (p *Pages) accountEntry(w http.ResponseWriter, r *http.Request, purpose str
 	}
 	page.Email = r.PostFormValue("email")
 	st, err := p.redeem.StartFor(r.Context(), q.tenant, purpose, page.Email, redeem.Target{RedirectURL: done}, "", clientIP(r))
-	switch {
-	case errors.Is(err, core.ErrInvalid):
-		page.Error = "signin.invalid"
-		p.r.signin(w, http.StatusBadRequest, page)
-	case errors.Is(err, core.ErrThrottled):
-		page.Error = "signin.toomany"
-		p.r.signin(w, http.StatusTooManyRequests, page)
-	case err != nil:
-		p.flowError(w, q, err)
-	default:
-		p.setCookie(w, "flow", q.tenant.ID, st.Cookie, st.Flow.ExpiresAt.Sub(st.Flow.CreatedAt))
-		q.flow = &st.Flow
-		p.next(w, r, q)
-	}
+	p.started(w, r, q, page, st, err)
 }
 
 func (p *Pages) signup(w http.ResponseWriter, r *http.Request) { p.accountEntry(w, r, core.FlowSignup) }

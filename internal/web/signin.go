@@ -149,6 +149,13 @@ func (p *Pages) startSignin(w http.ResponseWriter, r *http.Request) {
 		to = redeem.Target{RedirectURL: p.baseURL + q.path("/apps")}
 	}
 	st, err := p.redeem.StartByEmail(r.Context(), q.tenant, page.Email, to, q.loc.Lang, uiLocale, clientIP(r))
+	p.started(w, r, q, page, st, err)
+}
+
+// started answers an address form once its flow is started: the form
+// again with what was wrong, or the flow's first step under its new
+// cookie.
+func (p *Pages) started(w http.ResponseWriter, r *http.Request, q *req, page signinPage, st *redeem.Started, err error) {
 	switch {
 	case errors.Is(err, core.ErrInvalid):
 		page.Error = "signin.invalid"
