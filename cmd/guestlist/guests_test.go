@@ -223,8 +223,9 @@ type rig struct {
 	// failure (a kill, an outage) while the request ran; otherwise the
 	// failure is a bug and it says so.
 	recover func(ctx context.Context, p *serveProc, started time.Time, err error) error
-	// gate is held for reading from Send code until the code arrives, so
-	// a test holding it can stage a crash while no code is in flight.
+	// gate is held for reading from Send code until the code arrives, and
+	// while the code is entered, so a test holding it can stage a crash
+	// while no code is in flight.
 	gate     sync.RWMutex
 	failures atomic.Int64 // requests that failed and were retried
 	finished atomic.Int64 // guests who completed their redemption
@@ -318,7 +319,15 @@ func (r *rig) redeem(ctx context.Context, g *guest) error {
 	if err := r.sendCode(ctx, g, base); err != nil {
 		return err
 	}
-	if p, err = r.do(ctx, g, "POST", base+"/signin/code", url.Values{"code": {g.code}}); err != nil {
+	// The code is entered under the gate too: its answer, lost with a
+	// crash, carries the flow's new cookie, and the old one names nothing
+	// once the proof is accepted (a planted copy must not follow it), so
+	// such a guest starts again. The lost answers this test counts are
+	// those of consent.
+	r.gate.RLock()
+	p, err = r.do(ctx, g, "POST", base+"/signin/code", url.Values{"code": {g.code}})
+	r.gate.RUnlock()
+	if err != nil {
 		return err
 	} else if p.status != http.StatusSeeOther || p.location != base+"/signin/consent" {
 		return fmt.Errorf("code %s: %v", g.code, p)
