@@ -82,7 +82,6 @@ type Began struct {
 // back.
 type Answer struct {
 	Secret   string            // a typed code or password
-	Login    string            // the name a password form asks for
 	Params   map[string]string // a provider's answer (code, state, SAMLResponse)
 	ClientIP string
 }

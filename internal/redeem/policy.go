@@ -17,12 +17,6 @@ type EmailOTPChange struct {
 	State *string
 }
 
-// SetEmailOTP sets the tenant's allowExternalIdToUseEmailOtp (R20); see
-// SetEmailOTPPolicy.
-func (s *Service) SetEmailOTP(ctx context.Context, tenantID, value string) (*core.Tenant, error) {
-	return s.SetEmailOTPPolicy(ctx, tenantID, EmailOTPChange{Allow: &value})
-}
-
 // SetEmailOTPPolicy writes the fields of c that are set. The settings are
 // read from the store on every guest request and token use, so every
 // process applies them at once (R27). When the result is off, the

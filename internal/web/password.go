@@ -81,7 +81,7 @@ func (p *Pages) checkPassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	done, err := p.redeem.Prove(r.Context(), q.tenant, q.flow, q.user, kind,
-		idp.Answer{Secret: r.PostFormValue("password"), Login: q.flow.Email, ClientIP: clientIP(r)}, q.loc.Lang)
+		idp.Answer{Secret: r.PostFormValue("password"), ClientIP: clientIP(r)}, q.loc.Lang)
 	var th *idp.Throttled
 	switch {
 	case err == nil:
