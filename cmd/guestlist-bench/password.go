@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -29,30 +27,14 @@ import (
 // n members are created first through the users service (not measured).
 func runPasswords(n, conc int) error {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "guestlist-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	base := "http://" + ln.Addr().String()
-	app, err := server.New(ctx, server.Config{BaseURL: base, DataDir: dir, SecretKey: strings.Repeat("ab", 32),
-		OperatorToken: "bench", DB: server.DBConfig{MaxConns: 16},
+	app, base, stop, err := serveLocal(ctx, server.Config{DB: server.DBConfig{MaxConns: 16},
 		// Each member signs in from an address of their own, behind a
 		// trusted proxy: the sign-in throttles count per client address.
-		TrustedProxies: []string{"127.0.0.1/32"}},
-		server.Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sender: &capture{boxes: map[string]chan string{}}})
+		TrustedProxies: []string{"127.0.0.1/32"}})
 	if err != nil {
 		return err
 	}
-	wctx, stop := context.WithCancel(ctx)
-	app.Start(wctx)
-	hs := &http.Server{Handler: app.Handler}
-	go hs.Serve(ln)
-	defer func() { hs.Close(); stop(); app.Close() }()
+	defer stop()
 
 	c, err := app.Tenants.Create(ctx, tenants.Request{DisplayName: "Fabrikam", Domains: []string{"fabrikam.example"}})
 	if err != nil {

@@ -6,13 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -33,27 +29,11 @@ import (
 // codes — goes through the real endpoints too but is not measured.
 func runTokens(n, conc int, alg string) error {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "guestlist-bench-")
+	app, base, stop, err := serveLocal(ctx, server.Config{SigningAlg: alg, AuthorizeLimit: n + 1})
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	base := "http://" + ln.Addr().String()
-	app, err := server.New(ctx, server.Config{BaseURL: base, DataDir: dir, SecretKey: strings.Repeat("ab", 32),
-		OperatorToken: "bench", SigningAlg: alg, AuthorizeLimit: n + 1},
-		server.Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Sender: &capture{boxes: map[string]chan string{}}})
-	if err != nil {
-		return err
-	}
-	wctx, stop := context.WithCancel(ctx)
-	app.Start(wctx)
-	hs := &http.Server{Handler: app.Handler}
-	go hs.Serve(ln)
-	defer func() { hs.Close(); stop(); app.Close() }()
+	defer stop()
 
 	jar, _ := cookiejar.New(nil) // the browser binding of /authorize
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conc * 2}, Jar: jar,
