@@ -147,6 +147,11 @@ func setupRelyingParty(ctx context.Context, app *server.Server, client *http.Cli
 	if _, err := call("POST", "/v1.0/users/"+res.User.ID+"/appRoleAssignments", map[string]any{"principalId": res.User.ID, "resourceId": sp}); err != nil {
 		return nil, err
 	}
+	// The guest redeemed (R5): a pending one may hold no tokens (MayUse).
+	ids := []core.Identity{core.MethodOTP.Identity("", res.User.Mail)}
+	if err := app.Store.AcceptUser(ctx, c.Tenant.ID, res.User.ID, core.MethodOTP, ids, time.Now()); err != nil {
+		return nil, err
+	}
 	rp.guestID = res.User.ID
 	return rp, nil
 }
