@@ -294,6 +294,9 @@ type Flow struct {
 	// personal account). Consent makes the guest's identity of them.
 	ProvedMethod  Method
 	ProvedSubject string
+	// ProvedIssuer is the issuer of a federation provider's proof (its
+	// issuer URI), which the guest's identity carries (R12).
+	ProvedIssuer string
 	// Purpose is what the flow is for: FlowSignIn, FlowSignup, FlowReset.
 	Purpose   string
 	CreatedAt time.Time

@@ -125,3 +125,20 @@ type Throttled struct {
 func (t *Throttled) Error() string {
 	return fmt.Sprintf("too many failed sign-ins; retry after %s", t.RetryAfter)
 }
+
+// Issued is a proof whose issuer varies by provider (a federation's
+// issuer URI); the guest's identity carries it (R12). Other methods'
+// identities have a fixed issuer (core.Method.Issuer).
+type Issued interface {
+	Issuer() string
+}
+
+// Callback takes an identity provider's answer, which comes back through
+// the browser with the state or RelayState (relay) the sign-in was sent
+// with, and keeps it for the flow that began the sign-in; that flow's
+// Complete then uses it. It returns the flow's id and the method of the
+// provider even when the answer is refused, so that the refusal is logged
+// for that flow ("" when relay names no sign-in).
+type Callback interface {
+	Answer(ctx context.Context, tenant *core.Tenant, relay string, params map[string]string) (flowID string, kind core.Method, err error)
+}

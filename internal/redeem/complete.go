@@ -108,23 +108,32 @@ func (s *Service) verified(ctx context.Context, tx store.Tx, tenant *core.Tenant
 	if proof.MustChange() {
 		to = core.FlowNewPassword
 	}
-	return s.signIn(ctx, tx, f, u, core.FlowStarted, to, m, proof.Subject())
+	return s.signIn(ctx, tx, f, u, core.FlowStarted, to, m, proof.Subject(), issuerOf(proof))
+}
+
+// issuerOf is the issuer of a proof whose issuer varies (a federation's),
+// "" for the others.
+func issuerOf(p idp.Proof) string {
+	if i, ok := p.(idp.Issued); ok {
+		return i.Issuer()
+	}
+	return ""
 }
 
 // signIn moves f from step from to step to under a new id, recording what
 // was proved, and — once the sign-in is whole (FlowVerified) — starts a
 // session (R24) and records the sign-in, in the caller's transaction.
-func (s *Service) signIn(ctx context.Context, tx store.Tx, f *core.Flow, u *core.User, from, to string, m core.Method, subject string) (*Completed, error) {
+func (s *Service) signIn(ctx context.Context, tx store.Tx, f *core.Flow, u *core.User, from, to string, m core.Method, subject, issuer string) (*Completed, error) {
 	flowCookie := platform.NewToken()
 	newID := s.keys.HashID(flowPurpose, flowCookie)
-	move := store.FlowMove{NewID: newID, From: from, To: to, UserID: u.ID, ProvedMethod: m, ProvedSubject: subject}
+	move := store.FlowMove{NewID: newID, From: from, To: to, UserID: u.ID, ProvedMethod: m, ProvedSubject: subject, ProvedIssuer: issuer}
 	if err := tx.RekeyFlow(ctx, f.TenantID, f.ID, move); err != nil {
 		if errors.Is(err, core.ErrConflict) {
 			return nil, ErrWrongStep
 		}
 		return nil, err
 	}
-	f.ID, f.Step, f.UserID, f.ProvedMethod, f.ProvedSubject = newID, to, u.ID, m, subject
+	f.ID, f.Step, f.UserID, f.ProvedMethod, f.ProvedSubject, f.ProvedIssuer = newID, to, u.ID, m, subject, issuer
 	out := &Completed{Flow: *f, FlowCookie: platform.Secret(flowCookie), User: u}
 	if to != core.FlowVerified {
 		return out, nil

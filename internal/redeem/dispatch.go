@@ -119,6 +119,20 @@ func (s *Service) methodByDomain(ctx context.Context, tenant *core.Tenant, email
 	if slices.Contains(tenant.Domains, addr.Domain) && s.has(core.MethodPassword) {
 		return core.MethodPassword, nil
 	}
+	// A domain federated with a partner, or a Google address, goes to
+	// its provider (home realm discovery, from the domain alone).
+	for _, kind := range tenant.Redemption.Methods() {
+		if kind != core.MethodFederation && kind != core.MethodGoogle {
+			continue
+		}
+		if m := s.method(kind); m != nil {
+			if v, err := m.Applies(ctx, tenant, addr); err != nil {
+				return "", err
+			} else if v.OK {
+				return kind, nil
+			}
+		}
+	}
 	if !s.has(core.MethodHomeTenant) {
 		return core.MethodOTP, nil
 	}

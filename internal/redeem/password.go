@@ -135,7 +135,7 @@ func (s *Service) redeemWithNewAccount(ctx context.Context, tx store.Tx, f *core
 			return nil, notFoundAs(err, ErrNoFlow)
 		}
 	}
-	return s.signIn(ctx, tx, f, u, core.FlowStarted, core.FlowVerified, core.MethodPersonal, acct.ID)
+	return s.signIn(ctx, tx, f, u, core.FlowStarted, core.FlowVerified, core.MethodPersonal, acct.ID, "")
 }
 
 // signUp creates the personal account of a sign-up flow of the consumers
@@ -145,7 +145,7 @@ func (s *Service) signUp(ctx context.Context, tx store.Tx, f *core.Flow, addr co
 	if err != nil {
 		return nil, err
 	}
-	return s.signIn(ctx, tx, f, acct, core.FlowStarted, core.FlowVerified, core.MethodPassword, acct.ID)
+	return s.signIn(ctx, tx, f, acct, core.FlowStarted, core.FlowVerified, core.MethodPassword, acct.ID, "")
 }
 
 // reset replaces the account's password and ends its sessions and tokens;
@@ -205,7 +205,7 @@ func (s *Service) ChangePassword(ctx context.Context, tenant *core.Tenant, f *co
 		}
 		flow := *f
 		var err error
-		out, err = s.signIn(ctx, tx, &flow, u, core.FlowNewPassword, core.FlowVerified, f.ProvedMethod, f.ProvedSubject)
+		out, err = s.signIn(ctx, tx, &flow, u, core.FlowNewPassword, core.FlowVerified, f.ProvedMethod, f.ProvedSubject, f.ProvedIssuer)
 		return err
 	})
 	return out, err

@@ -26,6 +26,10 @@ type Config struct {
 	// Passwords judge and hash new passwords: sign-up, reset, change.
 	// Without them the engine offers none of these.
 	Passwords PasswordRules
+	// Callback takes the answers of identity providers that come back
+	// through the browser (federation, Google); without one there are
+	// none.
+	Callback idp.Callback
 }
 
 // Service runs sign-in flows and sessions.
@@ -322,7 +326,7 @@ func proved(f *core.Flow, u *core.User) (core.Method, []core.Identity) {
 	if subject == "" {
 		subject = u.Mail
 	}
-	return m, []core.Identity{m.Identity("", subject)}
+	return m, []core.Identity{m.Identity(f.ProvedIssuer, subject)}
 }
 
 // SkipWithSession moves a new flow past its proof when the browser
@@ -338,15 +342,15 @@ func (s *Service) SkipWithSession(ctx context.Context, tenant *core.Tenant, f *c
 	if err != nil || !c.OK || sess.AMR != c.Method.AMR() {
 		return false, err
 	}
-	subject := ""
+	subject, issuer := "", ""
 	if Redeemed(u) && len(u.Identities) > 0 {
-		subject = u.Identities[0].IssuerAssignedID
+		subject, issuer = u.Identities[0].IssuerAssignedID, u.Identities[0].Issuer
 	} else if c.Method != core.MethodOTP {
 		return false, nil
 	}
 	err = s.st.InTx(ctx, func(tx store.Tx) error {
 		err := tx.RekeyFlow(ctx, f.TenantID, f.ID, store.FlowMove{NewID: f.ID, From: core.FlowStarted, To: core.FlowVerified,
-			UserID: u.ID, ProvedMethod: c.Method, ProvedSubject: subject})
+			UserID: u.ID, ProvedMethod: c.Method, ProvedSubject: subject, ProvedIssuer: issuer})
 		if err != nil {
 			return err
 		}
@@ -356,7 +360,7 @@ func (s *Service) SkipWithSession(ctx context.Context, tenant *core.Tenant, f *c
 	if err != nil {
 		return false, err
 	}
-	f.Step, f.ProvedMethod, f.ProvedSubject = core.FlowVerified, c.Method, subject
+	f.Step, f.ProvedMethod, f.ProvedSubject, f.ProvedIssuer = core.FlowVerified, c.Method, subject, issuer
 	return true, nil
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"guestlist/internal/core"
 	"guestlist/internal/idp"
+	"guestlist/internal/idp/federation"
 	"guestlist/internal/passcode"
 	"guestlist/internal/store"
 )
@@ -21,6 +22,11 @@ const (
 	codeBlocked       = 50057  // the account is disabled
 	codeNotInvited    = 90072  // no such user in the tenant (not invited)
 	codeMethodOff     = 130500 // the method is off by the tenant's policy
+	// Federation (R10 steps 2 and 3).
+	codeFedUnavailable = 80001 // the identity provider could not be reached or answered unusably
+	codeFedRefused     = 50158 // the identity provider refused the sign-in
+	codeFedInvalid     = 50008 // the SAML assertion or ID token failed verification
+	codeFedMismatch    = 50020 // the provider signed in another address than the invited one
 )
 
 // failure is the sign-in log's code and reason for a refusal, ok false
@@ -42,7 +48,37 @@ func failure(err error) (code int, reason string, ok bool) {
 	case errors.Is(err, ErrOTPOff), errors.Is(err, ErrMethodOff):
 		return codeMethodOff, "The sign-in method is turned off by the tenant's policy.", true
 	}
-	return 0, "", false
+	return federationFailure(err)
+}
+
+// federationFailure is failure for a federated sign-in's errors: the
+// reason names the provider and the detail, for the administrator.
+func federationFailure(err error) (int, string, bool) {
+	var e *federation.Error
+	if !errors.As(err, &e) {
+		return 0, "", false
+	}
+	who := "The identity provider"
+	if e.Provider != "" {
+		who = "The identity provider " + e.Provider
+	}
+	detail := ""
+	if e.Err != nil {
+		detail = " " + e.Err.Error() + "."
+	}
+	switch e.Problem {
+	case federation.Unavailable:
+		return codeFedUnavailable, who + " could not be reached or answered with something unusable." + detail, true
+	case federation.Refused:
+		return codeFedRefused, who + " refused the sign-in." + detail, true
+	case federation.Invalid, federation.Expired:
+		return codeFedInvalid, who + "'s answer failed verification." + detail, true
+	case federation.Mismatch:
+		return codeFedMismatch, who + " signed in " + e.Got + ", not the invited address " + e.Expected + ".", true
+	case federation.NoProvider:
+		return codeFedUnavailable, "No identity provider serves this address any more." + detail, true
+	}
+	return 0, "", false // NoAnswer: a page loaded again, or in another browser
 }
 
 // recordSignIn writes one sign-in attempt of the flow's person (u nil: an

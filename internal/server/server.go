@@ -21,10 +21,13 @@ import (
 
 	"guestlist/internal/apps"
 	"guestlist/internal/compose"
+	"guestlist/internal/core"
 	"guestlist/internal/graph"
 	"guestlist/internal/i18n"
 	"guestlist/internal/idp"
 	"guestlist/internal/idp/account"
+	"guestlist/internal/idp/federation"
+	"guestlist/internal/idp/google"
 	"guestlist/internal/idp/home"
 	"guestlist/internal/idp/member"
 	"guestlist/internal/idp/otp"
@@ -234,8 +237,11 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	if deploy.PersonalAccounts() {
 		methods = append(methods, personal.New(st, accounts))
 	}
+	broker := federation.NewBroker(st, ring, deps.Now, s.federationProtocols(ring))
+	methods = append(methods, broker.Method(core.MethodFederation, federation.ByDomain),
+		broker.Method(core.MethodGoogle, google.Find))
 	flows := redeem.New(st, ring, deps.Now, deploy, redeem.Config{SessionTTL: cfg.SessionTTL,
-		Passwords: redeem.PasswordRules{Hash: hasher.Hash, Check: password.Check}}, methods...)
+		Passwords: redeem.PasswordRules{Hash: hasher.Hash, Check: password.Check}, Callback: broker}, methods...)
 	tokens := oidcop.NewVerifier(keys, deps.Now, cfg.BaseURL)
 	provider, err := oidcop.NewProvider(st, keys, ring, deps.Now, s.Tenants, cfg.BaseURL, deps.Logger, oidcop.Options{
 		LoginPath: func(tenantID, requestID string) string {

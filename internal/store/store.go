@@ -31,6 +31,7 @@ type Tx interface {
 	Policies
 	InvitationLifecycle
 	Audit
+	Federation
 
 	// Lock serialises writers on one (tenant, key) until the transaction
 	// ends, so a check-then-write on throttles or flows cannot race between
@@ -169,6 +170,9 @@ type FlowMove struct {
 	UserID          string
 	ProvedMethod    core.Method
 	ProvedSubject   string
+	// ProvedIssuer is the federation provider's issuer, for a proof of
+	// MethodFederation (core.Flow.ProvedIssuer).
+	ProvedIssuer string
 }
 
 // EventWindow is what a sliding window holds of one throttle key: how many

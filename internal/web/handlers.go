@@ -275,7 +275,11 @@ func (p *Pages) proofError(w http.ResponseWriter, r *http.Request, q *req, err e
 			Link: q.path("/signin/password?as=" + string(core.MethodPersonal))})
 	case errors.As(err, &other):
 		link := q.path("/signin/passcode")
-		if other.Want != core.MethodOTP {
+		switch other.Want {
+		case core.MethodOTP:
+		case core.MethodFederation, core.MethodGoogle:
+			link = federationPath(q, other.Want)
+		default:
 			link = q.path("/signin/password?as=" + string(other.Want))
 		}
 		p.r.message(w, http.StatusConflict, messagePage{base: q.base(), Heading: "error.heading",
@@ -303,9 +307,12 @@ func (p *Pages) next(w http.ResponseWriter, r *http.Request, q *req) {
 func (p *Pages) route(w http.ResponseWriter, r *http.Request, q *req, route redeem.Route) {
 	switch route.Step {
 	case redeem.StepProve:
-		if route.Method == core.MethodOTP {
+		switch route.Method {
+		case core.MethodOTP:
 			seeOther(w, r, q.path("/signin/passcode"))
-		} else {
+		case core.MethodFederation, core.MethodGoogle:
+			seeOther(w, r, federationPath(q, route.Method))
+		default:
 			seeOther(w, r, q.path("/signin/password?as="+string(route.Method)))
 		}
 	case redeem.StepSignup:

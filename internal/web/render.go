@@ -119,6 +119,9 @@ type messagePage struct {
 	Heading string // message id
 	Body    string // message id
 	Link    string // optional continue link (already validated)
+	// Provider and Expected fill a federated sign-in's message: the
+	// guest's identity provider, the invited address.
+	Provider, Expected string
 }
 
 type signinPage struct {

@@ -25,6 +25,12 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	page("GET /{tenant}/signup/done", p.signupDone)
 	page("GET /{tenant}/password/reset", p.reset)
 	page("POST /{tenant}/password/reset", p.reset)
+	page("GET /{tenant}/signin/federation", p.beginFederation)
+	page("GET /{tenant}/signin/federation/done", p.federationFinish)
+	page("GET /{tenant}/federation/callback", p.federationCallback)
+	// The SAML response is a cross-site POST from the partner's identity
+	// provider: outside the cross-origin protection (see samlACS).
+	mux.Handle("POST /{tenant}/saml/acs", securityHeaders(http.HandlerFunc(p.samlACS)))
 	page("GET /{tenant}/signin/consent", p.consentPage)
 	page("POST /{tenant}/signin/consent", p.consent)
 	page("GET /{tenant}/signin/authorize", p.authorize)

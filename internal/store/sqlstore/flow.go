@@ -13,14 +13,14 @@ import (
 // A flow, passcode or session is live while now < ExpiresAt.
 
 const flowCols = `tenant_id, id, user_id, invitation_id, email, redirect_url, locale, step,
-	client_ip, created_at, expires_at, auth_request_id, app_id, proved_method, proved_subject, purpose`
+	client_ip, created_at, expires_at, auth_request_id, app_id, proved_method, proved_subject, purpose, proved_issuer`
 
 func (o ops) CreateFlow(ctx context.Context, f *core.Flow) error {
 	_, err := o.wr().ExecContext(ctx, `INSERT INTO flows (`+flowCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 		f.TenantID, f.ID, f.UserID, f.InvitationID, f.Email, f.RedirectURL, f.Locale, f.Step,
 		f.ClientIP, micros(f.CreatedAt), micros(f.ExpiresAt), f.AuthRequestID, f.AppID,
-		string(f.ProvedMethod), f.ProvedSubject, f.Purpose)
+		string(f.ProvedMethod), f.ProvedSubject, f.Purpose, f.ProvedIssuer)
 	return o.writeErr(err, "create flow", "the sign-in flow already exists")
 }
 
@@ -31,7 +31,7 @@ func (o ops) GetFlow(ctx context.Context, tenantID, id string, now time.Time) (*
 		WHERE tenant_id = $1 AND id = $2 AND expires_at > $3`, tenantID, id, micros(now)).
 		Scan(&f.TenantID, &f.ID, &f.UserID, &f.InvitationID, &f.Email, &f.RedirectURL,
 			&f.Locale, &f.Step, &f.ClientIP, timeCol{&f.CreatedAt}, timeCol{&f.ExpiresAt}, &f.AuthRequestID, &f.AppID,
-			(*string)(&f.ProvedMethod), &f.ProvedSubject, &f.Purpose)
+			(*string)(&f.ProvedMethod), &f.ProvedSubject, &f.Purpose, &f.ProvedIssuer)
 	if err != nil {
 		return nil, readErr(err, "get flow", "the sign-in has expired or does not exist")
 	}
@@ -61,9 +61,10 @@ func (o ops) SetFlowStep(ctx context.Context, tenantID, id, from, to string) err
 // recording what was proved.
 func (o ops) RekeyFlow(ctx context.Context, tenantID, id string, m store.FlowMove) error {
 	q := o.wr()
-	res, err := q.ExecContext(ctx, `UPDATE flows SET id = $3, step = $5, user_id = $6, proved_method = $7, proved_subject = $8
+	res, err := q.ExecContext(ctx, `UPDATE flows SET id = $3, step = $5, user_id = $6, proved_method = $7, proved_subject = $8,
+		proved_issuer = $9
 		WHERE tenant_id = $1 AND id = $2 AND step = $4`, tenantID, id, m.NewID, m.From, m.To, m.UserID,
-		string(m.ProvedMethod), m.ProvedSubject)
+		string(m.ProvedMethod), m.ProvedSubject, m.ProvedIssuer)
 	if err != nil {
 		return o.writeErr(err, "rekey flow", "the new sign-in id is taken")
 	}
@@ -168,7 +169,7 @@ func (o ops) GetFlowUser(ctx context.Context, tenantID, id string, now time.Time
 	p := &u.Profile
 	err := o.rd().QueryRowContext(ctx, `SELECT f.tenant_id, f.id, f.user_id, f.invitation_id, f.email,
 			f.redirect_url, f.locale, f.step, f.client_ip, f.created_at, f.expires_at, f.auth_request_id, f.app_id,
-			f.proved_method, f.proved_subject, f.purpose,
+			f.proved_method, f.proved_subject, f.purpose, f.proved_issuer,
 			COALESCE(u.tenant_id, ''), COALESCE(u.id, ''), COALESCE(u.display_name, ''), COALESCE(u.mail, ''),
 			COALESCE(u.mail_key, ''), COALESCE(u.user_principal_name, ''), COALESCE(u.user_type, ''),
 			COALESCE(u.external_user_state, ''), u.state_changed_at, COALESCE(u.creation_type, ''), u.identities,
@@ -179,7 +180,7 @@ func (o ops) GetFlowUser(ctx context.Context, tenantID, id string, now time.Time
 		WHERE f.tenant_id = $1 AND f.id = $2 AND f.expires_at > $3`, tenantID, id, micros(now)).
 		Scan(&f.TenantID, &f.ID, &f.UserID, &f.InvitationID, &f.Email, &f.RedirectURL,
 			&f.Locale, &f.Step, &f.ClientIP, timeCol{&f.CreatedAt}, timeCol{&f.ExpiresAt}, &f.AuthRequestID, &f.AppID,
-			(*string)(&f.ProvedMethod), &f.ProvedSubject, &f.Purpose,
+			(*string)(&f.ProvedMethod), &f.ProvedSubject, &f.Purpose, &f.ProvedIssuer,
 			&u.TenantID, &u.ID, &u.DisplayName, &u.Mail, &u.MailKey,
 			&u.UserPrincipalName, &u.UserType, &u.ExternalUserState, timeCol{&u.StateChangedAt},
 			&u.CreationType, jsonCol{&u.Identities}, &u.PreferredLanguage, timeCol{&u.LastSignInAt},
