@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"guestlist/internal/idp/google"
 	"guestlist/internal/invite"
 	"guestlist/internal/mail"
 	"guestlist/internal/passcode"
@@ -50,6 +51,45 @@ type Config struct {
 	// AuditRetention is how long audit and sign-in records are kept
 	// (R41); zero: DefaultAuditRetention.
 	AuditRetention time.Duration
+	// Federation tunes the sign-ins sent to partners' identity providers
+	// (R10 steps 2 and 3).
+	Federation FederationConfig
+}
+
+// FederationConfig is how guestlist talks to identity providers. Zero
+// fields take the defaults given.
+type FederationConfig struct {
+	// Timeout bounds every request to a provider (metadata, discovery,
+	// token exchange): 5s. A provider slower than that is "unavailable".
+	Timeout time.Duration
+	// MetadataRefresh is how often a SAML partner's metadata is fetched
+	// again from its metadataExchangeUri: 12h. The last good copy is kept
+	// when a fetch fails.
+	MetadataRefresh time.Duration
+	// ClockSkew is the slack allowed on an assertion's NotBefore and
+	// NotOnOrAfter: 2m.
+	ClockSkew time.Duration
+	// GoogleDiscoveryURL is where Google's OpenID endpoints are read
+	// from; tests point it at a local provider.
+	GoogleDiscoveryURL string
+	// AllowInsecureHTTP lets providers' URLs be http:// (a test's
+	// loopback partner). Off, every provider URL must be https://.
+	AllowInsecureHTTP bool
+}
+
+func (f *FederationConfig) defaults() {
+	if f.Timeout <= 0 {
+		f.Timeout = 5 * time.Second
+	}
+	if f.MetadataRefresh <= 0 {
+		f.MetadataRefresh = 12 * time.Hour
+	}
+	if f.ClockSkew <= 0 {
+		f.ClockSkew = 2 * time.Minute
+	}
+	if f.GoogleDiscoveryURL == "" {
+		f.GoogleDiscoveryURL = google.DiscoveryURL
+	}
 }
 
 // DefaultAuditRetention is Entra ID's own for a tenant without premium

@@ -173,6 +173,7 @@ func (c *Config) check() error {
 	if c.PasscodeTTL > 0 {
 		c.Passcode.TTL = c.PasscodeTTL
 	}
+	c.Federation.defaults()
 	return nil
 }
 

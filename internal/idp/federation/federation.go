@@ -199,6 +199,12 @@ func (m *Method) Complete(ctx context.Context, tenant *core.Tenant, flow *core.F
 	return &proof{kind: m.kind, req: req}, nil
 }
 
+// SecretAAD is what a provider's sealed client secret is bound to
+// (platform.Keyring.Seal): the tenant and the provider.
+func SecretAAD(tenantID, providerID string) string {
+	return "identity-provider/" + tenantID + "/" + providerID
+}
+
 // SameAddress reports whether a and b are the same address, compared as
 // addresses are everywhere (case-insensitively, IDN-normalised). An
 // address that does not parse matches nothing.
