@@ -77,6 +77,8 @@ func New(t testing.TB, o Options) *Server {
 	cfg := server.Config{
 		BaseURL: base, DataDir: o.DataDir, SMTP: o.SMTP.URL(), MailFrom: "guestlist@fabrikam.example",
 		OperatorToken: "operator-test-token", SecretKey: o.SecretKey,
+		// Partners' identity providers in tests are loopback servers.
+		Federation: server.FederationConfig{AllowInsecureHTTP: true},
 	}
 	if o.Config != nil {
 		o.Config(&cfg)
