@@ -6,6 +6,7 @@ import (
 
 	"guestlist/internal/core"
 	"guestlist/internal/idp"
+	"guestlist/internal/idp/federation"
 )
 
 // ErrNoMethod: the flow asked for a method this deployment does not have
@@ -32,7 +33,16 @@ func (s *Service) Begin(ctx context.Context, tenant *core.Tenant, f *core.Flow, 
 	if err := s.recordSignIn(ctx, s.st, f, u, kind, refusalError(refusal)); err != nil { // R41
 		return idp.Began{}, err
 	}
-	return m.Begin(ctx, idp.Start{Tenant: tenant, Flow: f, Lang: lang, ClientIP: clientIP, Refusal: refusal})
+	began, err := m.Begin(ctx, idp.Start{Tenant: tenant, Flow: f, Lang: lang, ClientIP: clientIP, Refusal: refusal})
+	var fed *federation.Error
+	if errors.As(err, &fed) && refusal == idp.RefuseNone {
+		// The guest's identity provider could not be reached: the
+		// administrator reads why in the sign-in log (R41).
+		if rerr := s.recordSignIn(ctx, s.st, f, u, kind, err); rerr != nil {
+			return idp.Began{}, rerr
+		}
+	}
+	return began, err
 }
 
 // refusal is why the person of f may not prove themselves with kind, if
