@@ -161,7 +161,7 @@ func TestRedemptionOrderFutureOnly(t *testing.T) {
 	setRedemption(t, s, tn, map[string]any{"fallbackIdentityProvider": "microsoftAccount"})
 	p := preview(t, s, tn, pat.email)
 	wantPreview(t, p, "signUp", true, false)
-	wantSteps(t, p, "homeTenant:doesNotApply", "externalFederation:notAvailable", "google:notAvailable", "personalAccount:doesNotApply")
+	wantSteps(t, p, "homeTenant:doesNotApply", "externalFederation:doesNotApply", "google:doesNotApply", "personalAccount:doesNotApply")
 	if !strings.Contains(p.Reason, "create a personal account") {
 		t.Errorf("reason %q, want it to say the guest is to create a personal account", p.Reason)
 	}
@@ -171,7 +171,7 @@ func TestRedemptionOrderFutureOnly(t *testing.T) {
 
 	p = preview(t, s, tn, rob.email)
 	wantPreview(t, p, "emailOneTimePasscode", true, true)
-	wantSteps(t, p, "homeTenant:notReached", "externalFederation:notAvailable", "google:notAvailable", "personalAccount:notReached", "emailOneTimePasscode:lockedIn")
+	wantSteps(t, p, "homeTenant:notReached", "externalFederation:notReached", "google:notReached", "personalAccount:notReached", "emailOneTimePasscode:lockedIn")
 	redeemIn(t, s, s.NewGuest("en"), rob, 2, false)
 
 	setRedemption(t, s, tn, map[string]any{"fallbackIdentityProvider": "defaultConfiguredIdp"})

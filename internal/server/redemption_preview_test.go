@@ -78,9 +78,9 @@ func stepReason(p redemptionPreview, method string) string {
 }
 
 // unavailable are the steps before the passcode for an address of a
-// domain no tenant verified, with no personal account: this deployment
-// has no federation or Google yet.
-var unavailable = []string{"homeTenant:doesNotApply", "externalFederation:notAvailable", "google:notAvailable", "personalAccount:doesNotApply"}
+// domain no tenant verified, no federation serves and Google does not
+// cover, with no personal account.
+var unavailable = []string{"homeTenant:doesNotApply", "externalFederation:doesNotApply", "google:doesNotApply", "personalAccount:doesNotApply"}
 
 // TestRedemptionPreview: the explainer (R14) tells an administrator which
 // method an address gets in their tenant right now and why: a pending
@@ -110,7 +110,7 @@ func TestRedemptionPreview(t *testing.T) {
 
 	p = preview(t, s, tn, rob.email)
 	wantPreview(t, p, "emailOneTimePasscode", true, true)
-	wantSteps(t, p, "homeTenant:notReached", "externalFederation:notAvailable", "google:notAvailable", "personalAccount:notReached", "emailOneTimePasscode:lockedIn")
+	wantSteps(t, p, "homeTenant:notReached", "externalFederation:notReached", "google:notReached", "personalAccount:notReached", "emailOneTimePasscode:lockedIn")
 	if p.User == nil || p.User.ExternalUserState != "Accepted" || !strings.Contains(p.Reason, "not consulted") {
 		t.Errorf("redeemed guest: user %+v, reason %q", p.User, p.Reason)
 	}
@@ -144,7 +144,7 @@ func TestRedemptionPreviewGovernment(t *testing.T) {
 	pat := invite(t, s, tn, "pat@contoso.com")
 	p := preview(t, s, tn, pat.email)
 	wantPreview(t, p, "none", false, false)
-	wantSteps(t, p, "homeTenant:doesNotApply", "externalFederation:notAvailable", "google:notAvailable",
+	wantSteps(t, p, "homeTenant:doesNotApply", "externalFederation:doesNotApply", "google:doesNotApply",
 		"personalAccount:notAvailable", "emailOneTimePasscode:doesNotApply")
 	if r := stepReason(p, "emailOneTimePasscode"); !strings.Contains(r, "default means off (R40)") {
 		t.Errorf("passcode reason %q", r)
