@@ -61,8 +61,8 @@ type Server struct {
 	Provider *oidcop.Provider
 	// SAML is the SAML service provider; the admin API checks partners'
 	// settings and metadata with it.
-	SAML *saml.Protocol
-	DevMail  bool // outgoing mail stays in the dev mailbox
+	SAML    *saml.Protocol
+	DevMail bool // outgoing mail stays in the dev mailbox
 	// Metrics serves the Prometheus registry. It is not part of Handler:
 	// the process's metrics are served on their own (loopback) address.
 	Metrics http.Handler
