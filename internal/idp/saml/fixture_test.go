@@ -218,6 +218,23 @@ func (f *fixture) respond(authURL string, a answer) string {
 		ar.Assertion.Signature = signed.ChildElements()[len(signed.ChildElements())-1]
 		assertionEl = ar.Assertion.Element()
 	}
+	el := f.response(ar, a, sign, assertionEl)
+	if a.tamper != nil {
+		a.tamper(el)
+	}
+	doc := etree.NewDocument()
+	doc.SetRoot(el)
+	b, err := doc.WriteToBytes()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// response wraps the assertion in the partner's response, signed unless
+// a says otherwise.
+func (f *fixture) response(ar *crewsaml.IdpAuthnRequest, a answer, sign *dsig.SigningContext, assertionEl *etree.Element) *etree.Element {
+	f.t.Helper()
 	resp := &crewsaml.Response{Destination: ar.ACSEndpoint.Location, ID: fmt.Sprintf("id-%x", randomBytes(16)),
 		InResponseTo: ar.Request.ID, IssueInstant: ar.Now, Version: "2.0",
 		Issuer: &crewsaml.Issuer{Format: "urn:oasis:names:tc:SAML:2.0:nameid-format:entity", Value: f.idp.MetadataURL.String()},
@@ -229,27 +246,19 @@ func (f *fixture) respond(authURL string, a answer) string {
 	if !a.noAssertion {
 		el.AddChild(assertionEl)
 	}
-	if !a.unsignedResponse {
-		signed, err := sign.SignEnveloped(el)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		resp.Signature = signed.ChildElements()[len(signed.ChildElements())-1]
-		el = resp.Element()
-		if !a.noAssertion {
-			el.AddChild(assertionEl)
-		}
+	if a.unsignedResponse {
+		return el
 	}
-	if a.tamper != nil {
-		a.tamper(el)
-	}
-	doc := etree.NewDocument()
-	doc.SetRoot(el)
-	b, err := doc.WriteToBytes()
+	signed, err := sign.SignEnveloped(el)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return base64.StdEncoding.EncodeToString(b)
+	resp.Signature = signed.ChildElements()[len(signed.ChildElements())-1]
+	el = resp.Element()
+	if !a.noAssertion {
+		el.AddChild(assertionEl)
+	}
+	return el
 }
 
 // signer signs as the partner does (or with another key).

@@ -142,6 +142,11 @@ func (s *Protocol) checkRedirect(r *http.Request, via []*http.Request) error {
 
 // fetchMetadata gets and parses the metadata at u.
 func (s *Protocol) fetchMetadata(ctx context.Context, u string) ([]byte, string, error) {
+	// Checked again here: the deployment may have stopped allowing http
+	// since the provider was saved.
+	if err := s.checkURL(u); err != nil {
+		return nil, "", err
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)

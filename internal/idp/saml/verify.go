@@ -42,49 +42,10 @@ var (
 // asserts. A response that fails is Invalid with why (for the sign-in
 // log); one whose status is not Success is Refused.
 func (s *Protocol) Verify(ctx context.Context, p *core.IdentityProvider, req *core.FederationRequest, params map[string]string) (core.FederationResult, error) {
-	encoded := params["SAMLResponse"]
-	if encoded == "" {
-		return core.FederationResult{}, federation.Errorf(federation.Invalid, errors.New("the answer has no SAMLResponse"))
-	}
-	if len(encoded) > maxResponse {
-		return core.FederationResult{}, federation.Errorf(federation.Invalid, errors.New("the SAMLResponse is too large"))
-	}
-	if p.SAML.IssuerURI == "" {
-		// gosaml2 skips the issuer check when it has no issuer to expect.
-		return core.FederationResult{}, federation.Errorf(federation.Unavailable, errors.New("the provider has no issuer URI"))
-	}
-	certs, err := trustedCerts(p)
-	if err != nil {
-		return core.FederationResult{}, federation.Errorf(federation.Unavailable, err)
-	}
-	raw, err := base64.StdEncoding.DecodeString(encoded)
-	if err != nil {
-		return core.FederationResult{}, federation.Errorf(federation.Invalid, fmt.Errorf("the SAMLResponse is not base64: %w", err))
-	}
-	if !p.SAML.AllowSHA1 {
-		if err := refuseSHA1(raw); err != nil {
-			return core.FederationResult{}, federation.Errorf(federation.Invalid, err)
-		}
-	}
-	key, err := s.spKey(ctx)
-	if err != nil {
-		return core.FederationResult{}, err
-	}
 	now := s.now()
-	// gosaml2 compares SubjectConfirmationData's NotOnOrAfter and the
-	// certificate's validity with its clock and no slack: set back by the
-	// skew, it allows the skew on expiry. NotBefore is checked below.
-	sp, err := s.serviceProvider(p, key, now.Add(-s.opts.ClockSkew))
+	resp, err := s.validated(ctx, p, params["SAMLResponse"], now)
 	if err != nil {
 		return core.FederationResult{}, err
-	}
-	sp.IDPCertificateStore = &dsig.MemoryX509CertificateStore{Roots: certs}
-	resp, err := sp.ValidateEncodedResponse(encoded)
-	if err != nil {
-		if status := claimedStatus(raw); status != "" && status != statusSuccess {
-			return core.FederationResult{}, federation.Errorf(federation.Refused, fmt.Errorf("the provider answered with status %s", status))
-		}
-		return core.FederationResult{}, federation.Errorf(federation.Invalid, fmt.Errorf("the response failed verification: %w", err))
 	}
 	a, err := s.check(p, req, resp, now)
 	if err != nil {
@@ -102,6 +63,53 @@ func (s *Protocol) Verify(ctx context.Context, p *core.IdentityProvider, req *co
 		return core.FederationResult{}, err
 	}
 	return res, nil
+}
+
+// validated is the response as gosaml2 verified it: signed by one of
+// p's certificates, from p's issuer, to our ACS, with status Success.
+func (s *Protocol) validated(ctx context.Context, p *core.IdentityProvider, encoded string, now time.Time) (*types.Response, error) {
+	switch {
+	case encoded == "":
+		return nil, federation.Errorf(federation.Invalid, errors.New("the answer has no SAMLResponse"))
+	case len(encoded) > maxResponse:
+		return nil, federation.Errorf(federation.Invalid, errors.New("the SAMLResponse is too large"))
+	case p.SAML.IssuerURI == "":
+		// gosaml2 skips the issuer check when it has no issuer to expect.
+		return nil, federation.Errorf(federation.Unavailable, errors.New("the provider has no issuer URI"))
+	}
+	certs, err := trustedCerts(p)
+	if err != nil {
+		return nil, federation.Errorf(federation.Unavailable, err)
+	}
+	raw, err := base64.StdEncoding.DecodeString(encoded)
+	if err != nil {
+		return nil, federation.Errorf(federation.Invalid, fmt.Errorf("the SAMLResponse is not base64: %w", err))
+	}
+	if !p.SAML.AllowSHA1 {
+		if err := refuseSHA1(raw); err != nil {
+			return nil, federation.Errorf(federation.Invalid, err)
+		}
+	}
+	key, err := s.spKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// gosaml2 compares SubjectConfirmationData's NotOnOrAfter and the
+	// certificate's validity with its clock and no slack: set back by the
+	// skew, it allows the skew on expiry. NotBefore is checked in check.
+	sp, err := s.serviceProvider(p, key, now.Add(-s.opts.ClockSkew))
+	if err != nil {
+		return nil, err
+	}
+	sp.IDPCertificateStore = &dsig.MemoryX509CertificateStore{Roots: certs}
+	resp, err := sp.ValidateEncodedResponse(encoded)
+	if err != nil {
+		if status := claimedStatus(raw); status != "" && status != statusSuccess {
+			return nil, federation.Errorf(federation.Refused, fmt.Errorf("the provider answered with status %s", status))
+		}
+		return nil, federation.Errorf(federation.Invalid, fmt.Errorf("the response failed verification: %w", err))
+	}
+	return resp, nil
 }
 
 // check is what gosaml2 leaves to its caller, on the response it

@@ -186,6 +186,10 @@ func TestSAMLWrongDestinationRefused(t *testing.T) {
 	}})
 }
 
+func TestSAMLSignedResponseWithoutDestinationRefused(t *testing.T) {
+	refused(t, newFixture(t, nil), answer{response: func(r *crewsaml.Response) { r.Destination = "" }})
+}
+
 func TestSAMLUnsolicitedRefused(t *testing.T) {
 	for name, id := range map[string]string{"none": "", "another request": "_another-request"} {
 		t.Run(name, func(t *testing.T) {
