@@ -1,13 +1,45 @@
 package server
 
 import (
+	"context"
+	"errors"
+	"time"
+
 	"guestlist/internal/core"
 	"guestlist/internal/idp/federation"
+	"guestlist/internal/idp/saml"
 	"guestlist/internal/platform"
 )
+
+// metadataCheckEvery is how often the SAML metadata worker looks for
+// partners' metadata due a refresh (each is refreshed every
+// Federation.MetadataRefresh).
+const metadataCheckEvery = 5 * time.Minute
 
 // federationProtocols are the protocols the deployment speaks with
 // identity providers (SPEC R10 steps 2 and 3).
 func (s *Server) federationProtocols(ring *platform.Keyring) map[core.ProviderKind]federation.Protocol {
-	return map[core.ProviderKind]federation.Protocol{}
+	fed := s.cfg.Federation
+	s.SAML = saml.New(s.Store, s.cfg.BaseURL, s.deps.Now, saml.Options{Timeout: fed.Timeout, ClockSkew: fed.ClockSkew,
+		MetadataRefresh: fed.MetadataRefresh, AllowInsecureHTTP: fed.AllowInsecureHTTP})
+	return map[core.ProviderKind]federation.Protocol{
+		core.ProviderSAML: s.SAML,
+	}
+}
+
+// refreshMetadata keeps SAML partners' metadata (and so their signing
+// certificates) current; a partner that is down keeps its last good copy.
+func (s *Server) refreshMetadata(ctx context.Context) {
+	t := time.NewTicker(metadataCheckEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.SAML.Refresh(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				s.log.Warn("SAML metadata refresh", "err", err)
+			}
+		}
+	}
 }

@@ -32,6 +32,7 @@ import (
 	"guestlist/internal/idp/member"
 	"guestlist/internal/idp/otp"
 	"guestlist/internal/idp/personal"
+	"guestlist/internal/idp/saml"
 	"guestlist/internal/invite"
 	"guestlist/internal/mail"
 	"guestlist/internal/oidcop"
@@ -58,7 +59,10 @@ type Server struct {
 	Keys    *oidcop.Keys
 	// Provider is the OpenID provider (exposed for the load driver's setup).
 	Provider *oidcop.Provider
-	DevMail  bool // outgoing mail stays in the dev mailbox
+	// SAML is the SAML service provider; the admin API checks partners'
+	// settings and metadata with it.
+	SAML    *saml.Protocol
+	DevMail bool // outgoing mail stays in the dev mailbox
 	// Metrics serves the Prometheus registry. It is not part of Handler:
 	// the process's metrics are served on their own (loopback) address.
 	Metrics http.Handler
@@ -271,6 +275,7 @@ func (s *Server) routes(pages *web.Pages, provider *oidcop.Provider, api *graph.
 	api.Routes(mux)
 	operator.New(s.Tenants, platform.Secret(s.cfg.OperatorToken), s.log).Routes(mux)
 	provider.Routes(mux)
+	s.SAML.Routes(mux, s.Tenants.Resolve)
 	if s.DevMail {
 		mux.Handle("GET /dev/mail", mail.DevMailboxHandler(s.Store, s.log))
 		mux.Handle("GET /dev/mail/", mail.DevMailboxHandler(s.Store, s.log))
@@ -318,9 +323,10 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 
 // Start runs the background workers until ctx ends; Close waits for them.
 func (s *Server) Start(ctx context.Context) {
-	s.wg.Add(2)
+	s.wg.Add(3)
 	go func() { defer s.wg.Done(); s.Worker.Run(ctx) }()
 	go func() { defer s.wg.Done(); s.prune(ctx) }()
+	go func() { defer s.wg.Done(); s.refreshMetadata(ctx) }()
 }
 
 // prune deletes expired flows, codes, sessions and old throttle events,
