@@ -152,3 +152,26 @@ func TestAnswerTampered(t *testing.T) {
 		}
 	})
 }
+
+// TestGuestDeclines: a guest of the partner who declines consent comes
+// back with error=access_denied; that is the partner refusing the
+// sign-in, with its reason kept for the log.
+func TestGuestDeclines(t *testing.T) {
+	t.Parallel()
+	pt := newPartner(t)
+	a := pt.register(t, "Our guest access")
+	pt.invite(t, a, "bob@contoso.example")
+	u := newUs(t, oidcfed.Options{})
+	p := u.provider(t, core.ProviderOIDC, pt.issuer, a)
+
+	req, relay, to := u.begin(t, p)
+	params := pt.decline(t, to, "bob@contoso.example")
+	if params["error"] != "access_denied" || params["state"] != relay {
+		t.Fatalf("answer %v, want access_denied with our state", params)
+	}
+	_, err := u.proto.Verify(t.Context(), p, req, params)
+	wantProblem(t, err, federation.Refused, "declined")
+	if !strings.Contains(err.Error(), "access_denied") || !strings.Contains(err.Error(), params["error_description"]) {
+		t.Errorf("error %v, want the partner's error and description", err)
+	}
+}

@@ -69,7 +69,7 @@ func (pt *partner) discovery(t *testing.T) oidc.ProviderConfig {
 }
 
 // app is an application registered at the partner for us.
-type app struct{ clientID, secret string }
+type app struct{ clientID, secret, principal string }
 
 // register registers us at the partner as an administrator of the
 // partner would: a web application whose redirect URI is our callback,
@@ -99,11 +99,49 @@ func (pt *partner) register(t *testing.T, name string) app {
 	if status := pt.s.DoJSON(t, "GET", "/v1.0/servicePrincipals?"+q.Encode(), pt.tn.Token, nil, &sps); status != http.StatusOK || len(sps.Value) != 1 {
 		t.Fatalf("service principal: %d %+v", status, sps)
 	}
-	assignment := map[string]any{"principalId": pt.annID, "resourceId": sps.Value[0].ID}
-	if status := pt.s.DoJSON(t, "POST", "/v1.0/users/"+pt.annID+"/appRoleAssignments", pt.tn.Token, assignment, nil); status != http.StatusCreated {
-		t.Fatalf("assign Ann: %d", status)
+	registered := app{clientID: a.AppID, secret: pw.SecretText, principal: sps.Value[0].ID}
+	pt.assign(t, registered, pt.annID)
+	return registered
+}
+
+// assign gives the partner's user uid access to a.
+func (pt *partner) assign(t *testing.T, a app, uid string) {
+	t.Helper()
+	assignment := map[string]any{"principalId": uid, "resourceId": a.principal}
+	if status := pt.s.DoJSON(t, "POST", "/v1.0/users/"+uid+"/appRoleAssignments", pt.tn.Token, assignment, nil); status != http.StatusCreated {
+		t.Fatalf("assign %s: %d", uid, status)
 	}
-	return app{clientID: a.AppID, secret: pw.SecretText}
+}
+
+// invite makes email a guest of the partner with access to a: a guest
+// is asked for consent at their first sign-in, and may decline.
+func (pt *partner) invite(t *testing.T, a app, email string) {
+	t.Helper()
+	inv := pt.s.Invite(t, pt.tn, email, nil)
+	user, _ := inv["invitedUser"].(map[string]any)
+	uid, _ := user["id"].(string)
+	if uid == "" {
+		t.Fatalf("invitation without a user: %v", inv)
+	}
+	pt.assign(t, a, uid)
+}
+
+// decline is a guest of the partner who signs in with a mailed passcode
+// and then declines to share their details with us.
+func (pt *partner) decline(t *testing.T, authURL, email string) map[string]string {
+	t.Helper()
+	g := pt.s.NewGuest("en")
+	started := pt.typeAddress(t, g, pt.onPartner(t, g, g.Get(t, authURL)), email)
+	if started.Status != http.StatusSeeOther {
+		t.Fatalf("after the address: %d to %q\n%.600s", started.Status, started.Location, started.Body)
+	}
+	base := servertest.TenantBase(started.Location)
+	g.Post(t, base+"/signin/passcode", url.Values{})
+	verified := g.Post(t, base+"/signin/code", url.Values{"code": {pt.s.WaitCode(t, email, 1)}})
+	if !strings.HasSuffix(verified.Location, "/signin/consent") {
+		t.Fatalf("after the code: %d to %q, want consent", verified.Status, verified.Location)
+	}
+	return callbackParams(t, pt.onPartner(t, g, g.Post(t, base+"/signin/consent", url.Values{"action": {"decline"}})))
 }
 
 // us is our side: the protocol, our clock and the keyring our provider
