@@ -29,6 +29,9 @@ type minOP struct {
 	clientID  string
 	secret    string
 	discovery atomic.Int32
+	done      chan struct{} // closed when the test ends
+	broken    atomic.Bool   // discovery answers with a truncated document
+	stall     atomic.Bool   // the token endpoint never answers
 	// forged, when set, signs the ID tokens instead of the published
 	// key, under the published key's id: an attacker's token.
 	forged *rsa.PrivateKey
@@ -47,7 +50,8 @@ func newMinOP(t *testing.T) *minOP {
 	if err != nil {
 		t.Fatal(err)
 	}
-	op := &minOP{key: key, clientID: "min-client", secret: "min-secret", codes: map[string]grant{}, claims: map[string]any{}}
+	op := &minOP{key: key, clientID: "min-client", secret: "min-secret", codes: map[string]grant{}, claims: map[string]any{},
+		done: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /.well-known/openid-configuration", op.serveDiscovery)
 	mux.HandleFunc("GET /keys", op.serveKeys)
@@ -55,6 +59,7 @@ func newMinOP(t *testing.T) *minOP {
 	mux.HandleFunc("POST /token", op.token)
 	op.srv = httptest.NewServer(mux)
 	t.Cleanup(op.srv.Close)
+	t.Cleanup(func() { close(op.done) }) // first: Close waits for stalled handlers
 	return op
 }
 
@@ -71,6 +76,11 @@ func (op *minOP) set(claims map[string]any) {
 
 func (op *minOP) serveDiscovery(w http.ResponseWriter, _ *http.Request) {
 	op.discovery.Add(1)
+	if op.broken.Load() {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"issuer": "` + op.issuer()))
+		return
+	}
 	writeJSON(w, map[string]any{
 		"issuer": op.issuer(), "authorization_endpoint": op.issuer() + "/authorize", "token_endpoint": op.issuer() + "/token",
 		"jwks_uri": op.issuer() + "/keys", "response_types_supported": []string{"code"},
@@ -101,6 +111,14 @@ func (op *minOP) authorize(w http.ResponseWriter, r *http.Request) {
 // token redeems a code once, for the client that authenticates and the
 // verifier whose S256 hash was the challenge.
 func (op *minOP) token(w http.ResponseWriter, r *http.Request) {
+	if op.stall.Load() {
+		r.ParseForm() // a read body lets the server notice the client leave
+		select {
+		case <-r.Context().Done(): // the client gave up
+		case <-op.done: // the test ends
+		}
+		return
+	}
 	id, secret, ok := r.BasicAuth()
 	if !ok || id != op.clientID || secret != op.secret {
 		w.WriteHeader(http.StatusUnauthorized)
