@@ -2,6 +2,9 @@ package oidcfed
 
 import (
 	"context"
+	"errors"
+	"net/url"
+	"strings"
 
 	"guestlist/internal/core"
 )
@@ -44,7 +47,22 @@ func (pr *Protocol) Check(ctx context.Context, p *core.IdentityProvider) error {
 	// Fetched afresh, not from the cache: the administrator is checking
 	// what the provider publishes now.
 	if _, err := pr.fetch(ctx, p); err != nil {
-		return core.Invalidf("the provider's discovery document cannot be used: %v", err)
+		return core.Invalidf("the provider's discovery document cannot be used: %s", public(err))
 	}
 	return nil
+}
+
+// public is what an administrator is told of a failed discovery: what
+// the document lacks or the status the provider answered with, but of a
+// failed connection only that it failed, so that the check does not map
+// the deployment's network for whoever can call it.
+func public(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		if ue.Timeout() {
+			return "the provider did not answer in time"
+		}
+		return "the provider cannot be reached"
+	}
+	return strings.TrimPrefix(err.Error(), "oidcfed: ")
 }
