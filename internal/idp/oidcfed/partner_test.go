@@ -76,11 +76,17 @@ type app struct{ clientID, secret, principal string }
 // with a secret, and Ann assigned to it.
 func (pt *partner) register(t *testing.T, name string) app {
 	t.Helper()
+	return pt.registerAt(t, name, ourBase+"/"+ourTenant+"/federation/callback")
+}
+
+// registerAt registers an application whose redirect URI is callback.
+func (pt *partner) registerAt(t *testing.T, name, callback string) app {
+	t.Helper()
 	var a struct {
 		ID    string `json:"id"`
 		AppID string `json:"appId"`
 	}
-	body := map[string]any{"displayName": name, "web": map[string]any{"redirectUris": []string{ourBase + "/" + ourTenant + "/federation/callback"}}}
+	body := map[string]any{"displayName": name, "web": map[string]any{"redirectUris": []string{callback}}}
 	if status := pt.s.DoJSON(t, "POST", "/v1.0/applications", pt.tn.Token, body, &a); status != http.StatusCreated {
 		t.Fatalf("register application: %d", status)
 	}
@@ -204,15 +210,7 @@ var (
 // the first page, or the redirect that leaves it (to us).
 func (pt *partner) onPartner(t *testing.T, g *servertest.Guest, p servertest.Page) servertest.Page {
 	t.Helper()
-	for range 10 {
-		loc := p.Location
-		if loc == "" || !(strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, pt.s.URL+"/")) {
-			return p
-		}
-		p = g.Follow(t, p)
-	}
-	t.Fatalf("more than 10 redirects, last to %q", p.Location)
-	return p
+	return onSite(t, pt.s, g, p)
 }
 
 // typeAddress fills in the partner's sign-in page with email, hidden
@@ -235,6 +233,13 @@ func (pt *partner) typeAddress(t *testing.T, g *servertest.Guest, page servertes
 // our callback, whose query it returns as the callback would see it.
 func (pt *partner) signIn(t *testing.T, authURL string) map[string]string {
 	t.Helper()
+	return callbackParams(t, pt.annSignsIn(t, authURL))
+}
+
+// annSignsIn is Ann at the partner, from authURL to the redirect that
+// leaves the partner.
+func (pt *partner) annSignsIn(t *testing.T, authURL string) servertest.Page {
+	t.Helper()
 	g := pt.s.NewGuest("en")
 	page := pt.onPartner(t, g, g.Get(t, authURL))
 	pwPage := pt.typeAddress(t, g, page, annEmail)
@@ -243,7 +248,7 @@ func (pt *partner) signIn(t *testing.T, authURL string) map[string]string {
 	}
 	base := servertest.TenantBase(pwPage.Location)
 	done := g.Post(t, base+"/signin/password?as=password", url.Values{"email": {annEmail}, "password": {annPassword}})
-	return callbackParams(t, pt.onPartner(t, g, done))
+	return pt.onPartner(t, g, done)
 }
 
 // callbackParams reads the partner's redirect to our callback.
