@@ -27,7 +27,10 @@ type discovered struct {
 	provider  *oidc.Provider
 	issuer    string
 	authStyle oauth2.AuthStyle
-	at        time.Time // when it was fetched
+	// issParam: the provider says its answers carry iss (RFC 9207
+	// section 3), so an answer without one is refused.
+	issParam bool
+	at       time.Time // when it was fetched
 }
 
 // cacheKey names one version of one provider: an edited provider
@@ -43,6 +46,7 @@ type document struct {
 	oidc.ProviderConfig
 	ResponseTypes   []string `json:"response_types_supported"`
 	TokenAuthMethod []string `json:"token_endpoint_auth_methods_supported"`
+	IssParameter    bool     `json:"authorization_response_iss_parameter_supported"`
 }
 
 // discover returns p's endpoints, from the cache while they are fresh.
@@ -108,7 +112,8 @@ func (pr *Protocol) fetch(ctx context.Context, p *core.IdentityProvider) (*disco
 	// Only asymmetric algorithms: an ID token "signed" with a shared
 	// secret or none proves nothing the provider alone could say.
 	doc.Algorithms = slices.DeleteFunc(doc.Algorithms, func(a string) bool { return !asymmetric[a] })
-	d := &discovered{provider: doc.NewProvider(pr.clientContext(ctx)), issuer: doc.IssuerURL, at: pr.now()}
+	d := &discovered{provider: doc.NewProvider(pr.clientContext(ctx)), issuer: doc.IssuerURL,
+		issParam: doc.IssParameter, at: pr.now()}
 	// client_secret_basic is the default (Discovery section 3); asking
 	// once is better than oauth2's guessing, which sends a code twice.
 	d.authStyle = oauth2.AuthStyleInHeader

@@ -125,7 +125,9 @@ func (pr *Protocol) Verify(ctx context.Context, p *core.IdentityProvider, req *c
 	}
 	// RFC 9207 section 2.4: an answer naming another issuer is a mix-up
 	// (another provider's code sent here); its code must not be spent.
-	if iss, ok := params["iss"]; ok && iss != d.issuer {
+	// A provider that announces iss always sends it, so an answer
+	// without it did not come from that provider.
+	if iss, ok := params["iss"]; (ok || d.issParam) && iss != d.issuer {
 		return core.FederationResult{}, federation.Errorf(federation.Invalid,
 			fmt.Errorf("oidcfed: the answer comes from issuer %q, not %q (RFC 9207)", iss, d.issuer))
 	}

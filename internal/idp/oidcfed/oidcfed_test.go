@@ -132,6 +132,14 @@ func TestAnswerTampered(t *testing.T) {
 			t.Errorf("the genuine answer after the mixed-up one: %v, want it still good", err)
 		}
 	})
+	t.Run("answer without iss", func(t *testing.T) {
+		// The partner announces that its answers carry iss (RFC 9207
+		// section 3): one without it is not the partner's.
+		req, _, to := u.begin(t, p)
+		params := pt.signIn(t, to)
+		_, err := u.proto.Verify(t.Context(), p, req, map[string]string{"code": params["code"], "state": params["state"]})
+		wantProblem(t, err, federation.Invalid, "no iss")
+	})
 	t.Run("no code", func(t *testing.T) {
 		req, relay, _ := u.begin(t, p)
 		_, err := u.proto.Verify(t.Context(), p, req, map[string]string{"state": relay})
