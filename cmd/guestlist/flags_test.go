@@ -5,6 +5,9 @@ import (
 	"time"
 
 	"github.com/alecthomas/kong"
+
+	"guestlist/internal/idp/google"
+	"guestlist/internal/server"
 )
 
 // TestPasscodeLimitFlags: the passcode throttles an operator sets, by flag
@@ -47,6 +50,42 @@ func TestPasscodeLimitFlags(t *testing.T) {
 		var d dateFlag
 		if err := d.UnmarshalText([]byte("1.10.2026")); err == nil {
 			t.Errorf("1.10.2026 accepted as %v, want an error", d.Time)
+		}
+	})
+}
+
+// TestFederationFlags: the federation settings reach the server's
+// configuration by flag or GUESTLIST_* variable, with the documented
+// defaults when unset.
+func TestFederationFlags(t *testing.T) {
+	parse := func(t *testing.T, args ...string) server.FederationConfig {
+		t.Helper()
+		var c cli
+		p, err := kong.New(&c, kong.Name("guestlist"), kong.DefaultEnvars("GUESTLIST"), kong.Exit(func(int) { t.Fatal("exit") }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		return c.Serve.serverConfig().Federation
+	}
+	t.Run("defaults", func(t *testing.T) {
+		want := server.FederationConfig{Timeout: 5 * time.Second, MetadataRefresh: 12 * time.Hour, ClockSkew: 2 * time.Minute,
+			GoogleDiscoveryURL: google.DiscoveryURL}
+		if got := parse(t, "serve"); got != want {
+			t.Errorf("defaults: %+v, want %+v", got, want)
+		}
+	})
+	t.Run("flags and environment", func(t *testing.T) {
+		t.Setenv("GUESTLIST_FEDERATION_TIMEOUT", "300ms")
+		t.Setenv("GUESTLIST_FEDERATION_ALLOW_HTTP", "true")
+		got := parse(t, "serve", "--federation-metadata-refresh=1h", "--saml-clock-skew=30s",
+			"--google-discovery-url=http://127.0.0.1:9/.well-known/openid-configuration")
+		want := server.FederationConfig{Timeout: 300 * time.Millisecond, MetadataRefresh: time.Hour, ClockSkew: 30 * time.Second,
+			GoogleDiscoveryURL: "http://127.0.0.1:9/.well-known/openid-configuration", AllowInsecureHTTP: true}
+		if got != want {
+			t.Errorf("set: %+v, want %+v", got, want)
 		}
 	})
 }

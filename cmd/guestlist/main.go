@@ -39,30 +39,35 @@ type common struct {
 
 type serveCmd struct {
 	common
-	Addr                    string        `default:"127.0.0.1:8080" help:"Address to listen on."`
-	SMTP                    string        `name:"smtp" help:"SMTP server: smtp://[user:pass@]host:port (STARTTLS when offered), smtp+starttls://… (STARTTLS required), smtps://… (implicit TLS). Empty keeps mail in the dev mailbox at /dev/mail, which is only served on a loopback-only server or with --dev-mailbox."`
-	MailFrom                string        `help:"Sender address of outgoing mail."`
-	PasscodeTTL             time.Duration `default:"30m" help:"How long a one-time passcode is valid."`
-	SessionTTL              time.Duration `default:"24h" help:"How long a guest stays signed in."`
-	OperatorToken           string        `help:"Bearer token for /operator/v1/; generated and printed when empty."`
-	TrustedProxies          []string      `name:"trusted-proxies" sep:"," help:"Load balancers (CIDRs or addresses, comma-separated) whose Forwarded/X-Forwarded-For headers name the client. Empty: the TCP peer is the client."`
-	Profile                 string        `default:"public" enum:"public,government" help:"Cloud profile (public or government)."`
-	LogLevel                string        `default:"info" enum:"debug,info,warn,error" help:"Log level."`
-	SigningAlg              string        `default:"RS256" enum:"RS256,ES256" help:"Algorithm that signs ID and access tokens."`
-	KeyRotation             time.Duration `default:"2160h" help:"Age at which a new signing key takes over (the old one stays in the JWKS for a day)."`
-	DevMailbox              bool          `name:"dev-mailbox" help:"Without --smtp, serve the dev mailbox (every passcode, readable by anyone at /dev/mail) even when the server can be reached from other machines. For throwaway tests only."`
-	MetricsAddr             string        `name:"metrics-addr" default:"127.0.0.1:9464" help:"Address serving Prometheus /metrics; empty turns metrics off."`
-	InviteMailsPerHour      int           `default:"100" help:"Invitation mails a tenant may send per hour (0: no limit)."`
-	InviteMailsPerRecipient int           `default:"5" help:"Invitation mails a tenant may send to one address per day (0: no limit)."`
-	RefreshMaxLifetime      time.Duration `default:"2160h" help:"How long after a sign-in its refresh tokens end, however often they rotate."`
-	AuthorizeLimit          int           `default:"100" help:"Authorization requests one client address may make in a tenant per 10 minutes."`
-	OTPMailsPerClient       int           `name:"otp-mails-per-client" default:"5" help:"Passcode mails one client may have sent to one address per hour."`
-	OTPMailsPerAddress      int           `name:"otp-mails-per-address" default:"30" help:"Passcode mails one address receives per tenant per hour, from all clients together."`
-	OTPAttemptsPerClient    int           `name:"otp-attempts-per-client" default:"30" help:"Wrong passcodes one client may enter per tenant per hour."`
-	PasswordMemoryKiB       uint32        `name:"password-memory-kib" default:"1024" help:"Argon2id memory of new password hashes, in KiB (see BENCHMARKS.md before raising it on a small machine)."`
-	PasswordTime            uint32        `name:"password-time" default:"1" help:"Argon2id passes of new password hashes. Hashes of another cost are redone at their owner's next sign-in."`
-	OTPAutoEnableDate       dateFlag      `name:"otp-auto-enable-date" placeholder:"YYYY-MM-DD" help:"Day (UTC) from which a tenant's email OTP setting \"default\" means on, on the public profile; empty: always on."`
-	AuditRetention          time.Duration `name:"audit-retention" default:"720h" help:"How long audit and sign-in log records are kept."`
+	Addr                      string        `default:"127.0.0.1:8080" help:"Address to listen on."`
+	SMTP                      string        `name:"smtp" help:"SMTP server: smtp://[user:pass@]host:port (STARTTLS when offered), smtp+starttls://… (STARTTLS required), smtps://… (implicit TLS). Empty keeps mail in the dev mailbox at /dev/mail, which is only served on a loopback-only server or with --dev-mailbox."`
+	MailFrom                  string        `help:"Sender address of outgoing mail."`
+	PasscodeTTL               time.Duration `default:"30m" help:"How long a one-time passcode is valid."`
+	SessionTTL                time.Duration `default:"24h" help:"How long a guest stays signed in."`
+	OperatorToken             string        `help:"Bearer token for /operator/v1/; generated and printed when empty."`
+	TrustedProxies            []string      `name:"trusted-proxies" sep:"," help:"Load balancers (CIDRs or addresses, comma-separated) whose Forwarded/X-Forwarded-For headers name the client. Empty: the TCP peer is the client."`
+	Profile                   string        `default:"public" enum:"public,government" help:"Cloud profile (public or government)."`
+	LogLevel                  string        `default:"info" enum:"debug,info,warn,error" help:"Log level."`
+	SigningAlg                string        `default:"RS256" enum:"RS256,ES256" help:"Algorithm that signs ID and access tokens."`
+	KeyRotation               time.Duration `default:"2160h" help:"Age at which a new signing key takes over (the old one stays in the JWKS for a day)."`
+	DevMailbox                bool          `name:"dev-mailbox" help:"Without --smtp, serve the dev mailbox (every passcode, readable by anyone at /dev/mail) even when the server can be reached from other machines. For throwaway tests only."`
+	MetricsAddr               string        `name:"metrics-addr" default:"127.0.0.1:9464" help:"Address serving Prometheus /metrics; empty turns metrics off."`
+	InviteMailsPerHour        int           `default:"100" help:"Invitation mails a tenant may send per hour (0: no limit)."`
+	InviteMailsPerRecipient   int           `default:"5" help:"Invitation mails a tenant may send to one address per day (0: no limit)."`
+	RefreshMaxLifetime        time.Duration `default:"2160h" help:"How long after a sign-in its refresh tokens end, however often they rotate."`
+	AuthorizeLimit            int           `default:"100" help:"Authorization requests one client address may make in a tenant per 10 minutes."`
+	OTPMailsPerClient         int           `name:"otp-mails-per-client" default:"5" help:"Passcode mails one client may have sent to one address per hour."`
+	OTPMailsPerAddress        int           `name:"otp-mails-per-address" default:"30" help:"Passcode mails one address receives per tenant per hour, from all clients together."`
+	OTPAttemptsPerClient      int           `name:"otp-attempts-per-client" default:"30" help:"Wrong passcodes one client may enter per tenant per hour."`
+	PasswordMemoryKiB         uint32        `name:"password-memory-kib" default:"1024" help:"Argon2id memory of new password hashes, in KiB (see BENCHMARKS.md before raising it on a small machine)."`
+	PasswordTime              uint32        `name:"password-time" default:"1" help:"Argon2id passes of new password hashes. Hashes of another cost are redone at their owner's next sign-in."`
+	OTPAutoEnableDate         dateFlag      `name:"otp-auto-enable-date" placeholder:"YYYY-MM-DD" help:"Day (UTC) from which a tenant's email OTP setting \"default\" means on, on the public profile; empty: always on."`
+	AuditRetention            time.Duration `name:"audit-retention" default:"720h" help:"How long audit and sign-in log records are kept."`
+	FederationTimeout         time.Duration `name:"federation-timeout" default:"5s" help:"Bound on every request to a partner's identity provider or Google (metadata, discovery, keys, code exchange); a slower provider is unavailable."`
+	FederationMetadataRefresh time.Duration `name:"federation-metadata-refresh" default:"12h" help:"How often a SAML partner's metadata is fetched again from its metadata URL (the last good copy is kept when a fetch fails)."`
+	SAMLClockSkew             time.Duration `name:"saml-clock-skew" default:"2m" help:"Slack allowed on a SAML assertion's NotBefore and NotOnOrAfter."`
+	GoogleDiscoveryURL        string        `name:"google-discovery-url" default:"https://accounts.google.com/.well-known/openid-configuration" help:"Google's OpenID discovery document (tests point it at a local provider)."`
+	FederationAllowHTTP       bool          `name:"federation-allow-http" help:"Let identity providers' URLs be http:// (local test partners only); off, every provider URL must be https://."`
 }
 
 // dateFlag is a calendar day given as YYYY-MM-DD: midnight UTC of it.
@@ -180,6 +185,8 @@ func (s *serveCmd) serverConfig() server.Config {
 	cfg.PasswordCost = server.PasswordCost{MemoryKiB: s.PasswordMemoryKiB, Time: s.PasswordTime}
 	cfg.OTPAutoEnable = s.OTPAutoEnableDate.Time
 	cfg.AuditRetention = s.AuditRetention
+	cfg.Federation = server.FederationConfig{Timeout: s.FederationTimeout, MetadataRefresh: s.FederationMetadataRefresh,
+		ClockSkew: s.SAMLClockSkew, GoogleDiscoveryURL: s.GoogleDiscoveryURL, AllowInsecureHTTP: s.FederationAllowHTTP}
 	return cfg
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"guestlist/internal/core"
 	"guestlist/internal/idp/federation"
+	"guestlist/internal/idp/oidcfed"
 	"guestlist/internal/idp/saml"
 	"guestlist/internal/platform"
 )
@@ -22,8 +23,12 @@ func (s *Server) federationProtocols(ring *platform.Keyring) map[core.ProviderKi
 	fed := s.cfg.Federation
 	s.SAML = saml.New(s.Store, s.cfg.BaseURL, s.deps.Now, saml.Options{Timeout: fed.Timeout, ClockSkew: fed.ClockSkew,
 		MetadataRefresh: fed.MetadataRefresh, AllowInsecureHTTP: fed.AllowInsecureHTTP})
+	s.OIDCFed = oidcfed.New(ring, s.cfg.BaseURL, s.deps.Now, oidcfed.Options{
+		Timeout: fed.Timeout, AllowInsecureHTTP: fed.AllowInsecureHTTP, GoogleDiscoveryURL: fed.GoogleDiscoveryURL})
 	return map[core.ProviderKind]federation.Protocol{
-		core.ProviderSAML: s.SAML,
+		core.ProviderSAML:   s.SAML,
+		core.ProviderOIDC:   s.OIDCFed,
+		core.ProviderGoogle: s.OIDCFed,
 	}
 }
 

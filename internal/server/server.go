@@ -30,6 +30,7 @@ import (
 	"guestlist/internal/idp/google"
 	"guestlist/internal/idp/home"
 	"guestlist/internal/idp/member"
+	"guestlist/internal/idp/oidcfed"
 	"guestlist/internal/idp/otp"
 	"guestlist/internal/idp/personal"
 	"guestlist/internal/idp/saml"
@@ -61,7 +62,10 @@ type Server struct {
 	Provider *oidcop.Provider
 	// SAML is the SAML service provider; the admin API checks partners'
 	// settings and metadata with it.
-	SAML    *saml.Protocol
+	SAML *saml.Protocol
+	// OIDCFed speaks OpenID Connect to partners and Google; the admin
+	// API checks a provider with it before saving (oidcfed.Check).
+	OIDCFed *oidcfed.Protocol
 	DevMail bool // outgoing mail stays in the dev mailbox
 	// Metrics serves the Prometheus registry. It is not part of Handler:
 	// the process's metrics are served on their own (loopback) address.
