@@ -2,6 +2,8 @@ package graph
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"guestlist/internal/core"
 	"guestlist/internal/platform"
@@ -70,6 +72,33 @@ func (req *samlFederationRequest) apply(p *core.IdentityProvider) error {
 	return nil
 }
 
+// domainFilter reads $filter=domains/any(x: x/id eq 'name'), the only
+// filter of SAML federations: the domain normalised, or "" without a
+// filter.
+func domainFilter(f string) (string, error) {
+	if f == "" {
+		return "", nil
+	}
+	n, err := parseFilterExpr(f)
+	if err != nil {
+		return "", err
+	}
+	bad := unsupported("SAML federations are filtered by domain only: domains/any(x: x/id eq 'partner.example')")
+	an, ok := n.(anyNode)
+	if !ok || !strings.EqualFold(an.coll, "domains") {
+		return "", bad
+	}
+	c, ok := an.body.(compareNode)
+	if prop, found := strings.CutPrefix(c.prop, an.v+"/"); !ok || !found || !strings.EqualFold(prop, "id") || c.op != "eq" || c.val.kind != litString {
+		return "", bad
+	}
+	d, err := core.DomainName(c.val.s)
+	if err != nil {
+		return "", err
+	}
+	return d, nil
+}
+
 func set[T any](dst *T, v *T) {
 	if v != nil {
 		*dst = *v
@@ -99,14 +128,23 @@ func (a *API) createSAMLFederation(w http.ResponseWriter, r *http.Request, t *co
 	return a.writeSAMLFederation(w, r, http.StatusCreated, created)
 }
 
+// listSAMLFederations lists the tenant's SAML federations; Graph's
+// documented $filter=domains/any(x: x/id eq 'contoso.com') picks the one
+// serving a domain.
 func (a *API) listSAMLFederations(w http.ResponseWriter, r *http.Request, t *core.Tenant) error {
+	domain, err := domainFilter(r.URL.Query().Get("$filter"))
+	if err != nil {
+		return err
+	}
 	list, err := a.providers.List(r.Context(), t.ID, core.ProviderSAML)
 	if err != nil {
 		return err
 	}
 	out := make([]samlFederationJSON, 0, len(list))
 	for i := range list {
-		out = append(out, a.toSAMLFederation(&list[i]))
+		if domain == "" || slices.Contains(list[i].Domains, domain) {
+			out = append(out, a.toSAMLFederation(&list[i]))
+		}
 	}
 	a.writeCollection(w, r, "directory/federationConfigurations/graph.samlOrWsFedExternalDomainFederation", "", out)
 	return nil

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"math/big"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -182,6 +183,20 @@ func TestSAMLFederationLifecycle(t *testing.T) {
 		!slices.Equal(domainIDs(ds.Value), []string{"contoso.example.net", "xn--bcher-kva.example"}) {
 		t.Fatalf("GET domains: %d %+v", status, ds)
 	}
+
+	// Graph's way to find the federation of a domain.
+	var found struct {
+		Value []samlFederation `json:"value"`
+	}
+	q := "?$filter=" + url.QueryEscape("domains/any(x: x/id eq 'Contoso.Example.NET')")
+	if status := s.DoJSON(t, "GET", samlPath+q, tn.Token, nil, &found); status != http.StatusOK || len(found.Value) != 1 || found.Value[0].ID != f.ID {
+		t.Errorf("filter by domain: %d %+v", status, found)
+	}
+	q = "?$filter=" + url.QueryEscape("domains/any(x: x/id eq 'elsewhere.example')")
+	if status := s.DoJSON(t, "GET", samlPath+q, tn.Token, nil, &found); status != http.StatusOK || len(found.Value) != 0 {
+		t.Errorf("filter by another domain: %d %+v", status, found)
+	}
+	wantGraphError(t, call(t, s, "GET", samlPath+"?$filter="+url.QueryEscape("displayName eq 'x'"), tn.Token, "", nil), http.StatusBadRequest, "")
 
 	var list providerList
 	if status := s.DoJSON(t, "GET", idpPath, tn.Token, nil, &list); status != http.StatusOK || len(list.Value) != 1 ||
