@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -369,6 +371,27 @@ func testServiceProviderKey(t *testing.T, newStore NewStore) {
 	must(t, err)
 	if k1 != "key-1" || c1 != "cert-1" || k2 != k1 || c2 != c1 || calls.Load() != 1 {
 		t.Errorf("keys %q/%q then %q/%q, create called %d times; want the first key twice, one call", k1, c1, k2, c2, calls.Load())
+	}
+	// Processes starting at once agree on one key.
+	s3 := newStore(t)
+	var n atomic.Int32
+	keys := make([]string, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Go(func() {
+			k, _, err := s3.ServiceProviderKey(ctx, func() (string, string, error) {
+				return fmt.Sprintf("key-%d", n.Add(1)), "cert", nil
+			})
+			if err != nil {
+				t.Errorf("racer %d: %v", i, err)
+			}
+			keys[i] = k
+		})
+	}
+	wg.Wait()
+	slices.Sort(keys)
+	if len(slices.Compact(keys)) != 1 {
+		t.Errorf("racers got different keys: %v", keys)
 	}
 	// A failed creation stores nothing.
 	s2 := newStore(t)
