@@ -444,3 +444,21 @@ func TestIdentityProviderInPreview(t *testing.T) {
 		}
 	}
 }
+
+// TestSAMLFederationCasts: Graph's documentation spells the collection
+// both graph.… and microsoft.graph.…, and Microsoft's examples use beta;
+// every spelling reaches the same federation.
+func TestSAMLFederationCasts(t *testing.T) {
+	t.Parallel()
+	s, tn := newFabrikam(t, servertest.Options{})
+	var f samlFederation
+	const long = "/beta/directory/federationConfigurations/microsoft.graph.samlOrWsFedExternalDomainFederation"
+	if status := s.DoJSON(t, "POST", long, tn.Token, partnerSAML("contoso.example"), &f); status != http.StatusCreated ||
+		!strings.Contains(f.Context, "/beta/$metadata#") {
+		t.Fatalf("POST %s: %d %+v", long, status, f)
+	}
+	var got samlFederation
+	if status := s.DoJSON(t, "GET", samlPath+"/"+f.ID, tn.Token, nil, &got); status != http.StatusOK || got.ID != f.ID {
+		t.Errorf("GET under v1.0: %d %+v", status, got)
+	}
+}
