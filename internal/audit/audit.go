@@ -42,6 +42,16 @@ const (
 	UpdateInvitationPolicy = "Update invitation policy"
 	UpdateB2BPolicy        = "Update B2B management policy"
 	UpdateAuthzPolicy      = "Update authorization policy"
+	// Identity providers (R41). Entra ID logs "Add identity provider",
+	// "Update identity provider" and "Delete identity provider" for its
+	// identityProviders; for a domain's SAML federation it logs "Set
+	// domain authentication" and "Set federation settings on domain" —
+	// the latter is used here for adding or removing a federated domain
+	// (its category and service below are unverified guesses).
+	AddIdentityProvider    = "Add identity provider"
+	UpdateIdentityProvider = "Update identity provider"
+	DeleteIdentityProvider = "Delete identity provider"
+	SetDomainFederation    = "Set federation settings on domain"
 )
 
 // Target types (Graph's targetResource type).
@@ -50,6 +60,7 @@ const (
 	TypeApplication      = "Application"
 	TypeServicePrincipal = "ServicePrincipal"
 	TypePolicy           = "Policy"
+	TypeIdentityProvider = "IdentityProvider"
 )
 
 // Record writes one successful change made by ctx's actor at at.
@@ -88,6 +99,12 @@ func describe(activity string) (category, op, service string) {
 		return "UserManagement", "Update", "Invited Users"
 	case UpdateCrossTenantDflt:
 		return "CrossTenantAccessSettings", "Update", "Core Directory"
+	case AddIdentityProvider:
+		return "DirectoryManagement", "Add", "Core Directory"
+	case UpdateIdentityProvider, SetDomainFederation:
+		return "DirectoryManagement", "Update", "Core Directory"
+	case DeleteIdentityProvider:
+		return "DirectoryManagement", "Delete", "Core Directory"
 	}
 	return "UserManagement", "Update", "Core Directory"
 }

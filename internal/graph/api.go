@@ -12,6 +12,7 @@ import (
 	"guestlist/internal/oidcop"
 	"guestlist/internal/platform"
 	"guestlist/internal/policy"
+	"guestlist/internal/providers"
 	"guestlist/internal/redeem"
 	"guestlist/internal/store"
 	"guestlist/internal/users"
@@ -26,17 +27,19 @@ type API struct {
 	users   *users.Service
 	apps    *apps.Service
 	signin  *redeem.Service
-	deploy  policy.Deployment
-	now     platform.Clock
-	log     *slog.Logger
-	baseURL string
+	// providers administers identity providers (R41).
+	providers *providers.Service
+	deploy    policy.Deployment
+	now       platform.Clock
+	log       *slog.Logger
+	baseURL   string
 	// pageSize is the page size without $top (Graph's 100).
 	pageSize int
 }
 
 // New returns the API.
-func New(st store.Store, keys *platform.Keyring, tokens *oidcop.Verifier, invites *invite.Service, users *users.Service, apps *apps.Service, signin *redeem.Service, deploy policy.Deployment, now platform.Clock, baseURL string, log *slog.Logger) *API {
-	return &API{st: st, keys: keys, pageSize: defaultPageSize, tokens: tokens, invites: invites, users: users, apps: apps, signin: signin, deploy: deploy, now: now, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
+func New(st store.Store, keys *platform.Keyring, tokens *oidcop.Verifier, invites *invite.Service, users *users.Service, apps *apps.Service, signin *redeem.Service, idps *providers.Service, deploy policy.Deployment, now platform.Clock, baseURL string, log *slog.Logger) *API {
+	return &API{st: st, keys: keys, pageSize: defaultPageSize, tokens: tokens, invites: invites, users: users, apps: apps, signin: signin, providers: idps, deploy: deploy, now: now, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
 }
 
 type tenantKey struct{}
@@ -49,10 +52,11 @@ type handler func(w http.ResponseWriter, r *http.Request, t *core.Tenant) error
 // tokens stop working at once).
 func (a *API) authed(h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		t, actor, err := a.authenticate(r)
+		t, actor, roles, err := a.authenticate(r)
 		if err == nil {
 			// Services record the token's application as who made each change (R41).
-			err = h(w, r.WithContext(core.WithActor(r.Context(), actor)), t)
+			ctx := withRoles(core.WithActor(r.Context(), actor), roles)
+			err = h(w, r.WithContext(ctx), t)
 		}
 		if err != nil {
 			platform.WriteError(w, r, a.log, err)
@@ -60,28 +64,30 @@ func (a *API) authed(h handler) http.HandlerFunc {
 	}
 }
 
-func (a *API) authenticate(r *http.Request) (*core.Tenant, core.Actor, error) {
+// authenticate is the token's tenant, application (as the actor of any
+// change) and application permissions (roles).
+func (a *API) authenticate(r *http.Request) (*core.Tenant, core.Actor, []string, error) {
 	raw, ok := platform.BearerToken(r)
 	if !ok {
-		return nil, core.Actor{}, core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "Access token is empty.")
+		return nil, core.Actor{}, nil, core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "Access token is empty.")
 	}
 	c, err := a.tokens.Verify(r.Context(), raw)
 	if err != nil {
-		return nil, core.Actor{}, err
+		return nil, core.Actor{}, nil, err
 	}
 	t, err := a.st.GetTenant(r.Context(), c.TenantID)
 	if errors.Is(err, core.ErrNotFound) {
-		return nil, core.Actor{}, core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "the token's tenant no longer exists")
+		return nil, core.Actor{}, nil, core.Errorf(core.ErrUnauthenticated, "InvalidAuthenticationToken", "the token's tenant no longer exists")
 	} else if err != nil {
-		return nil, core.Actor{}, err
+		return nil, core.Actor{}, nil, err
 	}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		// A read changes nothing and writes no audit record: the
 		// application's name is looked up only for changes.
-		return t, core.Actor{AppID: c.AppID}, nil
+		return t, core.Actor{AppID: c.AppID}, c.Roles, nil
 	}
 	actor, err := a.appActor(r.Context(), t.ID, c.AppID)
-	return t, actor, err
+	return t, actor, c.Roles, err
 }
 
 // versions are the API versions served. Graph's beta is a superset of
@@ -99,7 +105,7 @@ type route struct {
 func (a *API) routes() []route {
 	const email = "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/email"
 	const crossTenant = "/policies/crossTenantAccessPolicy/default"
-	return []route{
+	rs := []route{
 		{"POST", "/invitations", a.createInvitation},
 		{"GET", "/invitations", a.listInvitations},
 		// The literal path is more specific than /invitations/{id}, so
@@ -143,6 +149,8 @@ func (a *API) routes() []route {
 		{"GET", crossTenant, a.getCrossTenantDefault},
 		{"PATCH", crossTenant, a.patchCrossTenantDefault},
 	}
+	rs = append(rs, a.identityProviderRoutes()...)
+	return append(rs, a.samlFederationRoutes()...)
 }
 
 // Routes registers every route under /v1.0/ and /beta/ on mux, each path

@@ -262,7 +262,9 @@ func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenR
 		claims["oid"] = r.family.UserID
 	case *clientCredentialsRequest:
 		claims["appid"] = r.clientID
-		claims["roles"] = []string{"Directory.ReadWrite.All", "User.Invite.All"}
+		// The admin application administers the whole tenant, identity
+		// providers included (the Graph API checks these per route).
+		claims["roles"] = []string{"Directory.ReadWrite.All", "User.Invite.All", "IdentityProvider.ReadWrite.All"}
 	}
 	return claims, nil
 }

@@ -10,6 +10,7 @@ import (
 	"guestlist/internal/idp/oidcfed"
 	"guestlist/internal/idp/saml"
 	"guestlist/internal/platform"
+	"guestlist/internal/providers"
 )
 
 // metadataCheckEvery is how often the SAML metadata worker looks for
@@ -47,4 +48,10 @@ func (s *Server) refreshMetadata(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// providerChecks are the protocols' checks of an identity provider an
+// administrator creates or changes (fetching its metadata, say); none yet.
+func providerChecks() providers.Checks {
+	return providers.Checks{}
 }

@@ -98,7 +98,7 @@ func (o ops) GoogleProvider(ctx context.Context, tenantID string) (*core.Identit
 }
 
 func (o ops) ProvidersToRefresh(ctx context.Context, before time.Time, limit int) ([]core.IdentityProvider, error) {
-	return o.providers(ctx, `WHERE refresh AND metadata_checked_at < $1 ORDER BY metadata_checked_at LIMIT $2`,
+	return o.providers(ctx, `WHERE refresh AND metadata_checked_at < $1 ORDER BY metadata_checked_at, tenant_id, id LIMIT $2`,
 		micros(before), limit)
 }
 

@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"SignInLog", testSignInLog},
 		subtest{"PruneLogs", testPruneLogs},
 		subtest{"UserQuery", testUserQuery},
+		subtest{"Federation", testFederation},
 	)
 }
 
