@@ -51,7 +51,8 @@ func (s *Server) refreshMetadata(ctx context.Context) {
 }
 
 // providerChecks are the protocols' checks of an identity provider an
-// administrator creates or changes (fetching its metadata, say); none yet.
-func providerChecks() providers.Checks {
-	return providers.Checks{}
+// administrator creates or changes: SAML metadata fetched and parsed,
+// OpenID discovery reachable (federationProtocols made the protocols).
+func (s *Server) providerChecks() providers.Checks {
+	return providers.Checks{SAML: s.SAML.Check, OIDC: s.OIDCFed.Check}
 }

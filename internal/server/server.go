@@ -270,7 +270,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	if err != nil {
 		return err
 	}
-	s.Handler = s.routes(pages, provider, graph.New(st, ring, tokens, s.Invites, users.New(st, deps.Now, hasher, password.Check), apps.New(st, ring, deps.Now), flows, providers.New(st, ring, deps.Now, providerChecks()), deploy, deps.Now, cfg.BaseURL, deps.Logger))
+	s.Handler = s.routes(pages, provider, graph.New(st, ring, tokens, s.Invites, users.New(st, deps.Now, hasher, password.Check), apps.New(st, ring, deps.Now), flows, providers.New(st, ring, deps.Now, s.providerChecks()), deploy, deps.Now, cfg.BaseURL, deps.Logger))
 	return nil
 }
 

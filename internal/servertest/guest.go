@@ -1,10 +1,12 @@
 package servertest
 
 import (
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -113,4 +115,18 @@ func TenantBase(u string) string {
 	}
 	parts := strings.SplitN(strings.TrimPrefix(u, "/"), "/", 2)
 	return "/" + parts[0]
+}
+
+var onward = regexp.MustCompile(`<meta http-equiv="refresh" content="0;url=([^"]+)">`)
+
+// Onward is where a page that moves on by itself sends the browser (the
+// page that leaves for an identity provider), after checking that it is
+// such a page.
+func Onward(t testing.TB, p Page) string {
+	t.Helper()
+	m := onward.FindStringSubmatch(p.Body)
+	if p.Status != http.StatusOK || m == nil {
+		t.Fatalf("expected a page that moves on by itself, got %d: %.300s", p.Status, p.Body)
+	}
+	return html.UnescapeString(m[1])
 }

@@ -44,7 +44,13 @@ func (p *Pages) beginFederation(w http.ResponseWriter, r *http.Request) {
 		p.federationError(w, r, q, err)
 		return
 	}
-	seeOther(w, r, began.RedirectURL)
+	// A page that moves on by itself, not a redirect: the address form
+	// that led here may only end on this origin (its form-action
+	// policy, which browsers apply to every redirect of the submission).
+	b := q.base()
+	b.Refresh = began.RedirectURL
+	w.Header().Set("Cache-Control", "no-store")
+	p.r.leaving(w, http.StatusOK, leavingPage{base: b, URL: began.RedirectURL})
 }
 
 // federationCallback is the OpenID provider's redirect back (the

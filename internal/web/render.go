@@ -43,6 +43,10 @@ func (l Loc) T(id string, kv ...any) string {
 type base struct {
 	L   Loc
 	Org string // the organization's display name, may be empty
+	// Refresh, when set, is where the page sends the browser at once
+	// (a meta refresh: a navigation of its own, which the form-action
+	// policy of the form that led here does not restrict).
+	Refresh string
 	// formTarget is the origin this page's forms may end at, beside
 	// this one ("" = only this one).
 	formTarget string
@@ -194,6 +198,17 @@ func (r *renderer) portal(w http.ResponseWriter, status int, p portalPage) {
 func (r *renderer) signout(w http.ResponseWriter, status int, p signoutPage) {
 	r.render(w, status, "signout.html", p)
 }
+
+// leavingPage sends the browser on to an identity provider.
+type leavingPage struct {
+	base
+	URL string
+}
+
+func (r *renderer) leaving(w http.ResponseWriter, status int, p leavingPage) {
+	r.render(w, status, "leaving.html", p)
+}
+
 func (r *renderer) message(w http.ResponseWriter, status int, p messagePage) {
 	r.render(w, status, "message.html", p)
 }

@@ -267,3 +267,18 @@ func callbackParams(t *testing.T, p servertest.Page) map[string]string {
 	}
 	return params
 }
+
+// onSite follows redirects while they stay on s and returns the first
+// page, or the redirect that leaves s.
+func onSite(t *testing.T, s *servertest.Server, g *servertest.Guest, p servertest.Page) servertest.Page {
+	t.Helper()
+	for range 10 {
+		loc := p.Location
+		if loc == "" || !(strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, s.URL+"/")) {
+			return p
+		}
+		p = g.Follow(t, p)
+	}
+	t.Fatalf("more than 10 redirects, last to %q", p.Location)
+	return p
+}
