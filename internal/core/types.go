@@ -27,7 +27,11 @@ type Tenant struct {
 	// Redemption is the tenant's redemption order (R10's last
 	// paragraph); its zero value is the default order.
 	Redemption RedemptionOrder
-	CreatedAt  time.Time
+	// HasIdentityProviders: the tenant has configured federation or
+	// Google (R10 steps 2 and 3), read with the tenant, so that a tenant
+	// without any spends no lookup on them at each redemption.
+	HasIdentityProviders bool
+	CreatedAt            time.Time
 }
 
 // ConsumersTenantID is the tenant that holds the deployment's personal

@@ -63,7 +63,7 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{st: st, now: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC),
 		proto: &protocol{asserts: core.FederationResult{Issuer: "https://idp.partner.example", Subject: "nameid-1", Email: "Greta@Partner.example"}}}
 	f.tenant = &core.Tenant{ID: "00000000-0000-4000-8000-00000000000f", DisplayName: "Fabrikam",
-		InitialDomain: "fabrikam.guestlist.test", DefaultLanguage: "en", CreatedAt: f.now}
+		InitialDomain: "fabrikam.guestlist.test", DefaultLanguage: "en", CreatedAt: f.now, HasIdentityProviders: true}
 	must(t, st.CreateTenant(ctx, f.tenant))
 	must(t, st.CreateIdentityProvider(ctx, &core.IdentityProvider{TenantID: f.tenant.ID, ID: "idp-1", Kind: core.ProviderSAML,
 		DisplayName: "Partner SSO", Domains: []string{"partner.example"}, SAML: core.SAMLConfig{IssuerURI: "https://idp.partner.example"},

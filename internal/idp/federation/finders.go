@@ -12,9 +12,13 @@ import (
 // ByDomain finds the tenant's SAML or OpenID Connect partner for the
 // address's domain (R10 step 2).
 func ByDomain(ctx context.Context, st store.Store, tenant *core.Tenant, addr core.Address) (*core.IdentityProvider, string, error) {
+	none := fmt.Sprintf("no SAML or OpenID Connect identity provider is configured for %s", addr.Domain)
+	if !tenant.HasIdentityProviders {
+		return nil, none, nil
+	}
 	p, err := st.ProviderByDomain(ctx, tenant.ID, addr.Domain)
 	if errors.Is(err, core.ErrNotFound) {
-		return nil, fmt.Sprintf("no SAML or OpenID Connect identity provider is configured for %s", addr.Domain), nil
+		return nil, none, nil
 	}
 	if err != nil {
 		return nil, "", err

@@ -24,9 +24,13 @@ const DiscoveryURL = "https://accounts.google.com/.well-known/openid-configurati
 
 // Find is the tenant's Google federation when it serves the address.
 func Find(ctx context.Context, st store.Store, tenant *core.Tenant, addr core.Address) (*core.IdentityProvider, string, error) {
+	const none = "Google federation is not configured"
+	if !tenant.HasIdentityProviders {
+		return nil, none, nil
+	}
 	p, err := st.GoogleProvider(ctx, tenant.ID)
 	if errors.Is(err, core.ErrNotFound) {
-		return nil, "Google federation is not configured", nil
+		return nil, none, nil
 	}
 	if err != nil {
 		return nil, "", err

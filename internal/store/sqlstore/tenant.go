@@ -120,17 +120,19 @@ func (o ops) TenantByDomain(ctx context.Context, domain string) (*core.Tenant, e
 	return o.tenantWhere(ctx, `WHERE id = (SELECT tenant_id FROM domains WHERE name = $1)`, domain)
 }
 
-// tenantWhere reads one tenant with its domains in one statement: every
-// guest request resolves its tenant, so this is a hot path. Domain names
+// tenantWhere reads one tenant with its domains, and whether it has
+// identity providers, in one statement: every guest request resolves its
+// tenant, so this is a hot path. Domain names
 // cannot contain commas, so they travel as one comma-separated string.
 func (o ops) tenantWhere(ctx context.Context, where, arg string) (*core.Tenant, error) {
 	var t core.Tenant
 	var domains sql.NullString
 	row := o.rd().QueryRowContext(ctx, `SELECT `+tenantCols+`,
 		(SELECT `+o.h.d.concatAgg+`(name, ',' ORDER BY ordinal) FROM domains
-			WHERE domains.tenant_id = tenants.id AND ordinal >= 0)
+			WHERE domains.tenant_id = tenants.id AND ordinal >= 0),
+		EXISTS (SELECT 1 FROM identity_providers WHERE identity_providers.tenant_id = tenants.id)
 		FROM tenants `+where, arg)
-	err := scanTenant(row, &t, &domains)
+	err := scanTenant(row, &t, &domains, &t.HasIdentityProviders)
 	if err != nil {
 		return nil, readErr(err, "get tenant", "the tenant does not exist")
 	}

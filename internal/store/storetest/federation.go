@@ -52,9 +52,12 @@ func testProviders(t *testing.T, newStore NewStore) {
 	oidc.CreatedAt = at(time.Second)
 	google := newProvider(tenantA, "Google-OAUTH", core.ProviderGoogle, "workspace.example")
 	google.CreatedAt = at(2 * time.Second)
+	wantHasProviders(t, s, tenantA, false)
 	for _, p := range []*core.IdentityProvider{saml, oidc, google} {
 		must(t, s.CreateIdentityProvider(ctx, p))
 	}
+	wantHasProviders(t, s, tenantA, true)
+	wantHasProviders(t, s, tenantB, false)
 	got, err := s.GetIdentityProvider(ctx, tenantA, "idp-saml")
 	must(t, err)
 	diff(t, "SAML provider", saml, got)
@@ -117,6 +120,10 @@ func testProviders(t *testing.T, newStore NewStore) {
 	if err := s.DeleteIdentityProvider(ctx, tenantA, "idp-saml"); !errors.Is(err, core.ErrNotFound) {
 		t.Errorf("second delete: %v, want not found", err)
 	}
+	for _, id := range []string{"idp-oidc", "Google-OAUTH"} {
+		must(t, s.DeleteIdentityProvider(ctx, tenantA, id))
+	}
+	wantHasProviders(t, s, tenantA, false)
 	// Its domain is free again.
 	must(t, s.CreateIdentityProvider(ctx, newProvider(tenantA, "idp-saml-2", core.ProviderSAML, "contoso.example")))
 	if err := s.UpdateIdentityProvider(ctx, newProvider(tenantA, "missing", core.ProviderSAML)); !errors.Is(err, core.ErrNotFound) {
@@ -431,5 +438,21 @@ func testFederationDeleteTenant(t *testing.T, newStore NewStore) {
 	}
 	if _, err := s.GetFederationRequest(ctx, tenantB, "state-1", t0); err != nil {
 		t.Errorf("B's request after A's deletion: %v", err)
+	}
+}
+
+// wantHasProviders checks the tenant's HasIdentityProviders, as read with
+// the tenant by id and by domain.
+func wantHasProviders(t *testing.T, s store.Store, tenantID string, want bool) {
+	t.Helper()
+	tn, err := s.GetTenant(t.Context(), tenantID)
+	must(t, err)
+	if tn.HasIdentityProviders != want {
+		t.Errorf("tenant %s: HasIdentityProviders = %v, want %v", tenantID, tn.HasIdentityProviders, want)
+	}
+	byDomain, err := s.TenantByDomain(t.Context(), tn.InitialDomain)
+	must(t, err)
+	if byDomain.HasIdentityProviders != want {
+		t.Errorf("tenant %s by domain: HasIdentityProviders = %v, want %v", tenantID, byDomain.HasIdentityProviders, want)
 	}
 }
