@@ -236,3 +236,33 @@ func TestChecks(t *testing.T) {
 		t.Errorf("after an update raced by another: %+v", got)
 	}
 }
+
+// TestUpdateKeepsCheckedMetadata: the metadata a check fetched for a
+// changed configuration is stored with it (sign-ins verify against it),
+// not left at the copy of the partner's old metadata URL.
+func TestUpdateKeepsCheckedMetadata(t *testing.T) {
+	fetched := clock()
+	checks := Checks{SAML: func(ctx context.Context, p *core.IdentityProvider) error {
+		if p.SAML.MetadataURL != "" {
+			p.Metadata = core.ProviderMetadata{Document: []byte("<md of " + p.SAML.MetadataURL + ">"), FetchedAt: fetched, CheckedAt: fetched}
+		}
+		return nil
+	}}
+	svc, _, _, tn := newFixture(t, checks)
+	ctx := t.Context()
+	p, err := svc.Create(ctx, tn, saml("contoso.example"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetched = fetched.Add(time.Hour)
+	if _, err := svc.Update(ctx, tn, p.ID, Patch{Apply: func(q *core.IdentityProvider) error {
+		q.SAML.MetadataURL = "https://idp2.contoso.example/metadata"
+		return nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := svc.Get(ctx, tn.ID, p.ID)
+	if err != nil || !got.Metadata.FetchedAt.Equal(fetched) || string(got.Metadata.Document) != "<md of https://idp2.contoso.example/metadata>" {
+		t.Fatalf("after pointing at metadata: %v %+v", err, got.Metadata)
+	}
+}

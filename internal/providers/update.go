@@ -106,6 +106,16 @@ func (s *Service) update(ctx context.Context, t *core.Tenant, id string, patch P
 			if err := tx.UpdateIdentityProvider(ctx, p); err != nil {
 				return err
 			}
+			// The check fetched the metadata of the configuration being
+			// written (a new metadataExchangeUri, say): keep that copy,
+			// or sign-ins would verify against the old partner's
+			// certificates, or none, until the next refresh.
+			if !checked.Metadata.FetchedAt.Equal(unchecked.Metadata.FetchedAt) {
+				if err := tx.SetProviderMetadata(ctx, t.ID, id, checked.Metadata); err != nil {
+					return err
+				}
+				p.Metadata = checked.Metadata
+			}
 			out = p
 			return audit.Record(ctx, tx, p.UpdatedAt, t.ID, activity, target(p, changes(old, p, patch.Secret != "")...))
 		})

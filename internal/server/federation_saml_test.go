@@ -5,6 +5,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/xml"
 	"fmt"
 	"html"
@@ -67,6 +68,13 @@ func newSAMLPartner(t *testing.T) *samlPartner {
 	hs.Start()
 	t.Cleanup(hs.Close)
 	return p
+}
+
+// certificate is the partner's signing certificate as an administrator
+// pins it without metadata (Graph's signingCertificate, base64 DER); its
+// single sign-on URL (passiveSignInUri) is URL + "/sso".
+func (p *samlPartner) certificate() string {
+	return base64.StdEncoding.EncodeToString(p.idp.Certificate.Raw)
 }
 
 // signIn makes email the employee signed in at the partner.

@@ -1,27 +1,26 @@
 package server_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/base64"
 	"encoding/json"
-	"math/big"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"guestlist/internal/server"
 	"guestlist/internal/servertest"
 )
 
 // Identity providers through the admin API (SPEC R10 steps 2 and 3, R41):
 // SAML federations under /directory/federationConfigurations, OpenID
-// Connect partners and Google under /identity/identityProviders.
+// Connect partners and Google under /identity/identityProviders. The API
+// checks a provider remotely before it keeps it (SAML metadata fetched and
+// parsed, OpenID discovery read), so the providers here are real partners
+// on loopback: a crewjam/saml identity provider (newSAMLPartner) and a
+// second guestlist (newOIDCPartner), which also stands in for Google.
 
 const (
 	samlPath = "/v1.0/directory/federationConfigurations/graph.samlOrWsFedExternalDomainFederation"
@@ -85,29 +84,49 @@ type providerList struct {
 	} `json:"value"`
 }
 
-func partnerSAML(domains ...string) map[string]any {
+// partnerSAML is the SAML federation with p for domains, from p's metadata
+// (whose entity id is its metadata URL).
+func partnerSAML(p *samlPartner, domains ...string) map[string]any {
 	ds := []map[string]string{}
 	for _, d := range domains {
 		ds = append(ds, map[string]string{"@odata.type": "microsoft.graph.externalDomainName", "id": d})
 	}
 	return map[string]any{
 		"@odata.type": "microsoft.graph.samlOrWsFedExternalDomainFederation", "displayName": "Contoso SAML",
-		"issuerUri": "https://idp.contoso.example/saml", "metadataExchangeUri": "https://idp.contoso.example/metadata",
+		"issuerUri": p.URL + "/metadata", "metadataExchangeUri": p.URL + "/metadata",
 		"preferredAuthenticationProtocol": "saml", "domains": ds,
 	}
 }
 
-func partnerOIDC(domains ...string) map[string]any {
+// partnerOIDC is the OpenID Connect federation with p for domains. The
+// client id and secret are the test's own: the API checks the partner's
+// discovery document, not the client (that is the partner's to judge at
+// sign-in).
+func partnerOIDC(p *oidcPartner, domains ...string) map[string]any {
 	return map[string]any{
 		"@odata.type": "#microsoft.graph.openIdConnectIdentityProvider", "displayName": "Tailspin",
-		"clientId": "guestlist-at-tailspin", "clientSecret": "s3cret-value", "issuer": "https://login.tailspin.example",
+		"clientId": "guestlist-at-tailspin", "clientSecret": "s3cret-value", "issuer": p.issuer,
 		"domains": domains,
 	}
 }
 
+// google is the Google configuration; the server must take Google's
+// discovery document from a partner (newGoogleFabrikam).
 func google() map[string]any {
 	return map[string]any{"@odata.type": "microsoft.graph.socialIdentityProvider", "displayName": "Google",
 		"identityProviderType": "Google", "clientId": "123.apps.googleusercontent.com", "clientSecret": "g-secret"}
+}
+
+// newGoogleFabrikam starts fabrikam with a second guestlist standing in
+// for Google: the deployment reads Google's discovery document from it.
+// The partner comes first, so its application's callback is a placeholder
+// (it matters only for sign-ins, which these tests do not make).
+func newGoogleFabrikam(t *testing.T) (*servertest.Server, servertest.Tenant) {
+	t.Helper()
+	g := newOIDCPartner(t, "https://app.example/callback")
+	return newFabrikam(t, withConfig(func(c *server.Config) {
+		c.Federation.GoogleDiscoveryURL = g.issuer + "/.well-known/openid-configuration"
+	}))
 }
 
 func createSAML(t *testing.T, s *servertest.Server, tn servertest.Tenant, body map[string]any) samlFederation {
@@ -143,7 +162,9 @@ func domainIDs(ds []externalDomain) []string {
 func TestSAMLFederationLifecycle(t *testing.T) {
 	t.Parallel()
 	s, tn := newFabrikam(t, servertest.Options{})
-	f := createSAML(t, s, tn, partnerSAML("Contoso.Example", "bücher.example"))
+	partner := newSAMLPartner(t)
+	before := s.Clock.Now()
+	f := createSAML(t, s, tn, partnerSAML(partner, "Contoso.Example", "bücher.example"))
 	if f.Type != "#microsoft.graph.samlOrWsFedExternalDomainFederation" || f.ID == "" || f.DisplayName != "Contoso SAML" ||
 		f.PreferredAuthenticationProtocol != "saml" || !strings.HasSuffix(f.Context, "/v1.0/$metadata#directory/federationConfigurations/$entity") {
 		t.Fatalf("created: %+v", f)
@@ -153,9 +174,11 @@ func TestSAMLFederationLifecycle(t *testing.T) {
 	}
 	base := s.URL + "/" + tn.ID + "/saml/"
 	if f.ServiceProvider.EntityID != base+"metadata" || f.ServiceProvider.AssertionConsumerServiceURL != base+"acs" ||
-		f.ServiceProvider.MetadataURL != base+"metadata" || f.MetadataStatus.LastFetchedDateTime != nil {
-		t.Errorf("serviceProvider %+v, metadataStatus %+v", f.ServiceProvider, f.MetadataStatus)
+		f.ServiceProvider.MetadataURL != base+"metadata" {
+		t.Errorf("serviceProvider %+v", f.ServiceProvider)
 	}
+	// The partner's metadata was fetched before the federation was kept.
+	wantFetchedSince(t, f, before)
 
 	// PATCH changes only what it names.
 	if status := s.DoJSON(t, "PATCH", samlPath+"/"+f.ID, tn.Token, map[string]any{"displayName": "Contoso"}, nil); status != http.StatusNoContent {
@@ -163,7 +186,7 @@ func TestSAMLFederationLifecycle(t *testing.T) {
 	}
 	var got samlFederation
 	if status := s.DoJSON(t, "GET", samlPath+"/"+f.ID, tn.Token, nil, &got); status != http.StatusOK ||
-		got.DisplayName != "Contoso" || got.IssuerURI == nil || *got.IssuerURI != "https://idp.contoso.example/saml" || len(got.Domains) != 2 {
+		got.DisplayName != "Contoso" || got.IssuerURI == nil || *got.IssuerURI != partner.URL+"/metadata" || len(got.Domains) != 2 {
 		t.Fatalf("after PATCH: %d %+v", status, got)
 	}
 
@@ -226,32 +249,33 @@ func TestSAMLFederationLifecycle(t *testing.T) {
 func TestSAMLFederationPinnedCertificate(t *testing.T) {
 	t.Parallel()
 	s, tn := newFabrikam(t, servertest.Options{})
-	body := partnerSAML("contoso.example")
+	partner := newSAMLPartner(t)
+	body := partnerSAML(partner, "contoso.example")
 	delete(body, "metadataExchangeUri")
 	wantGraphError(t, callJSON(t, s, "POST", samlPath, tn.Token, body), http.StatusBadRequest, "Request_BadRequest")
-	body["passiveSignInUri"] = "https://idp.contoso.example/sso"
+	body["passiveSignInUri"] = partner.URL + "/sso"
 	body["signingCertificate"] = "bm90IGEgY2VydA=="
 	wantGraphError(t, callJSON(t, s, "POST", samlPath, tn.Token, body), http.StatusBadRequest, "Request_BadRequest")
-	body["signingCertificate"] = selfSignedCert(t)
+	body["signingCertificate"] = partner.certificate()
 	f := createSAML(t, s, tn, body)
-	if f.SigningCertificate == nil || *f.SigningCertificate != body["signingCertificate"] || f.MetadataExchangeURI != nil {
+	if f.SigningCertificate == nil || *f.SigningCertificate != body["signingCertificate"] || f.MetadataExchangeURI != nil ||
+		f.PassiveSignInURI == nil || *f.PassiveSignInURI != partner.URL+"/sso" || f.MetadataStatus.LastFetchedDateTime != nil {
 		t.Errorf("created: %+v", f)
 	}
 }
 
-func selfSignedCert(t *testing.T) string {
+// wantFetchedSince fails unless f's metadata was fetched at or after
+// since.
+func wantFetchedSince(t *testing.T, f samlFederation, since time.Time) {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
+	if f.MetadataStatus.LastFetchedDateTime == nil {
+		t.Errorf("metadataStatus %+v: the metadata was not fetched", f.MetadataStatus)
+		return
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "idp.contoso.example"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
+	at, err := time.Parse(time.RFC3339, *f.MetadataStatus.LastFetchedDateTime)
+	if err != nil || at.Before(since) {
+		t.Errorf("metadataStatus.lastFetchedDateTime %q, want a time since %s (%v)", *f.MetadataStatus.LastFetchedDateTime, since.Format(time.RFC3339), err)
 	}
-	return base64.StdEncoding.EncodeToString(der)
 }
 
 // callJSON sends body as JSON and returns the raw answer.
@@ -271,7 +295,8 @@ func callJSON(t *testing.T, s *servertest.Server, method, path, token string, bo
 func TestOIDCProviderLifecycle(t *testing.T) {
 	t.Parallel()
 	s, tn := newFabrikam(t, servertest.Options{})
-	resp := callJSON(t, s, "POST", idpPath, tn.Token, partnerOIDC("tailspin.example"))
+	partner := newOIDCPartner(t, s.URL+"/"+tn.ID+"/federation/callback")
+	resp := callJSON(t, s, "POST", idpPath, tn.Token, partnerOIDC(partner, "tailspin.example"))
 	if resp.Status != http.StatusCreated || strings.Contains(string(resp.Body), "s3cret-value") {
 		t.Fatalf("POST: %d %s", resp.Status, resp.Body)
 	}
@@ -294,7 +319,7 @@ func TestOIDCProviderLifecycle(t *testing.T) {
 		t.Fatalf("GET: %d %s", got.Status, got.Body)
 	}
 	if after.ClaimsMapping.Email != "mail" || after.ClaimsMapping.UserID != "sub" || after.ClientID != p.ClientID ||
-		after.Issuer == nil || *after.Issuer != "https://login.tailspin.example" || after.ClientSecret != "******" {
+		after.Issuer == nil || *after.Issuer != partner.issuer || after.ClientSecret != "******" {
 		t.Errorf("after PATCH: %+v", after)
 	}
 	for _, a := range audits(t, s, tn, "") {
@@ -323,7 +348,7 @@ func mustJSON(t *testing.T, v any) []byte {
 // Google-OAUTH), its Workspace domains optional.
 func TestGoogleProvider(t *testing.T) {
 	t.Parallel()
-	s, tn := newFabrikam(t, servertest.Options{})
+	s, tn := newGoogleFabrikam(t)
 	g := createIDP(t, s, tn, google())
 	if g.Type != "#microsoft.graph.socialIdentityProvider" || g.ID != "Google-OAUTH" || g.IdentityProviderType != "Google" ||
 		g.ClientSecret != "******" || len(g.Domains) != 0 {
@@ -341,10 +366,13 @@ func TestGoogleProvider(t *testing.T) {
 }
 
 // TestIdentityProviderValidation: what is wrong is a 400 in Graph's shape
-// that says what to fix.
+// that says what to fix. The partners are real, so each request has only
+// the fault its case names.
 func TestIdentityProviderValidation(t *testing.T) {
 	t.Parallel()
-	s, tn := newFabrikam(t, servertest.Options{})
+	s, tn := newGoogleFabrikam(t)
+	samlP := newSAMLPartner(t)
+	oidcP := newOIDCPartner(t, s.URL+"/"+tn.ID+"/federation/callback")
 	with := func(body map[string]any, k string, v any) map[string]any {
 		out := map[string]any{}
 		for key, val := range body {
@@ -362,21 +390,21 @@ func TestIdentityProviderValidation(t *testing.T) {
 		body       map[string]any
 		want       string
 	}{
-		{"SAML without display name", samlPath, with(partnerSAML("contoso.example"), "displayName", nil), "displayName"},
-		{"SAML wsFed", samlPath, with(partnerSAML("contoso.example"), "preferredAuthenticationProtocol", "wsFed"), "not supported"},
-		{"SAML without issuer or metadata", samlPath, with(with(partnerSAML("contoso.example"), "issuerUri", nil), "metadataExchangeUri", nil), "issuerUri"},
-		{"SAML without domains", samlPath, partnerSAML(), "domains"},
-		{"SAML bad domain", samlPath, partnerSAML("not a domain"), "domain"},
-		{"SAML tenant's own domain", samlPath, partnerSAML("fabrikam.example"), "this tenant"},
-		{"SAML gmail", samlPath, partnerSAML("gmail.com"), "Google"},
-		{"SAML unknown property", samlPath, with(partnerSAML("contoso.example"), "colour", "blue"), "colour"},
-		{"OIDC without client id", idpPath, with(partnerOIDC("tailspin.example"), "clientId", nil), "clientId"},
-		{"OIDC without secret", idpPath, with(partnerOIDC("tailspin.example"), "clientSecret", nil), "clientSecret"},
-		{"OIDC without issuer", idpPath, with(partnerOIDC("tailspin.example"), "issuer", nil), "issuer"},
-		{"OIDC implicit flow", idpPath, with(partnerOIDC("tailspin.example"), "responseType", "id_token"), "responseType"},
-		{"OIDC googlemail", idpPath, partnerOIDC("googlemail.com"), "Google"},
-		{"unknown type", idpPath, with(partnerOIDC("tailspin.example"), "@odata.type", "#microsoft.graph.appleManagedIdentityProvider"), "not supported"},
-		{"no type", idpPath, with(partnerOIDC("tailspin.example"), "@odata.type", nil), "@odata.type"},
+		{"SAML without display name", samlPath, with(partnerSAML(samlP, "contoso.example"), "displayName", nil), "displayName"},
+		{"SAML wsFed", samlPath, with(partnerSAML(samlP, "contoso.example"), "preferredAuthenticationProtocol", "wsFed"), "not supported"},
+		{"SAML without issuer or metadata", samlPath, with(with(partnerSAML(samlP, "contoso.example"), "issuerUri", nil), "metadataExchangeUri", nil), "issuerUri"},
+		{"SAML without domains", samlPath, partnerSAML(samlP), "domains"},
+		{"SAML bad domain", samlPath, partnerSAML(samlP, "not a domain"), "domain"},
+		{"SAML tenant's own domain", samlPath, partnerSAML(samlP, "fabrikam.example"), "this tenant"},
+		{"SAML gmail", samlPath, partnerSAML(samlP, "gmail.com"), "Google"},
+		{"SAML unknown property", samlPath, with(partnerSAML(samlP, "contoso.example"), "colour", "blue"), "colour"},
+		{"OIDC without client id", idpPath, with(partnerOIDC(oidcP, "tailspin.example"), "clientId", nil), "clientId"},
+		{"OIDC without secret", idpPath, with(partnerOIDC(oidcP, "tailspin.example"), "clientSecret", nil), "clientSecret"},
+		{"OIDC without issuer", idpPath, with(partnerOIDC(oidcP, "tailspin.example"), "issuer", nil), "issuer"},
+		{"OIDC implicit flow", idpPath, with(partnerOIDC(oidcP, "tailspin.example"), "responseType", "id_token"), "responseType"},
+		{"OIDC googlemail", idpPath, partnerOIDC(oidcP, "googlemail.com"), "Google"},
+		{"unknown type", idpPath, with(partnerOIDC(oidcP, "tailspin.example"), "@odata.type", "#microsoft.graph.appleManagedIdentityProvider"), "not supported"},
+		{"no type", idpPath, with(partnerOIDC(oidcP, "tailspin.example"), "@odata.type", nil), "@odata.type"},
 		{"social but not Google", idpPath, with(google(), "identityProviderType", "Facebook"), "Google"},
 		{"Google without secret", idpPath, with(google(), "clientSecret", nil), "clientSecret"},
 	}
@@ -400,14 +428,16 @@ func TestIdentityProviderValidation(t *testing.T) {
 func TestIdentityProviderDomainConflict(t *testing.T) {
 	t.Parallel()
 	s, tn := newFabrikam(t, servertest.Options{})
-	f := createSAML(t, s, tn, partnerSAML("contoso.example"))
-	wantGraphError(t, callJSON(t, s, "POST", idpPath, tn.Token, partnerOIDC("other.example", "CONTOSO.example")), http.StatusConflict, "")
-	o := createIDP(t, s, tn, partnerOIDC("tailspin.example"))
+	samlP := newSAMLPartner(t)
+	oidcP := newOIDCPartner(t, s.URL+"/"+tn.ID+"/federation/callback")
+	f := createSAML(t, s, tn, partnerSAML(samlP, "contoso.example"))
+	wantGraphError(t, callJSON(t, s, "POST", idpPath, tn.Token, partnerOIDC(oidcP, "other.example", "CONTOSO.example")), http.StatusConflict, "")
+	o := createIDP(t, s, tn, partnerOIDC(oidcP, "tailspin.example"))
 	wantGraphError(t, callJSON(t, s, "PATCH", idpPath+"/"+o.ID, tn.Token, map[string]any{"domains": []string{"contoso.example"}}), http.StatusConflict, "")
 	wantGraphError(t, callJSON(t, s, "POST", samlPath+"/"+f.ID+"/domains", tn.Token, map[string]string{"id": "tailspin.example"}), http.StatusConflict, "")
 
 	other := s.CreateTenant(t, "Woodgrove", "woodgrove.example")
-	createSAML(t, s, other, partnerSAML("contoso.example"))
+	createSAML(t, s, other, partnerSAML(samlP, "contoso.example"))
 	for _, p := range []string{samlPath + "/" + f.ID, idpPath + "/" + o.ID} {
 		wantGraphError(t, call(t, s, "GET", p, other.Token, "", nil), http.StatusNotFound, "")
 		wantGraphError(t, callJSON(t, s, "PATCH", p, other.Token, map[string]any{"displayName": "x"}), http.StatusNotFound, "")
@@ -418,12 +448,13 @@ func TestIdentityProviderDomainConflict(t *testing.T) {
 }
 
 // TestIdentityProviderInPreview: the redemption explainer names the
-// federation an address's domain matched (R14). No protocol is spoken by
-// this build yet, so the step says so.
+// federation an address's domain matched (R14), and the federation is
+// what the address gets.
 func TestIdentityProviderInPreview(t *testing.T) {
 	t.Parallel()
 	s, tn := newFabrikam(t, servertest.Options{})
-	createSAML(t, s, tn, partnerSAML("contoso.example"))
+	samlP := newSAMLPartner(t)
+	createSAML(t, s, tn, partnerSAML(samlP, "contoso.example"))
 	p := preview(t, s, tn, "rob@contoso.example")
 	found := false
 	for _, st := range p.Steps {
@@ -432,11 +463,15 @@ func TestIdentityProviderInPreview(t *testing.T) {
 			if !strings.Contains(st.Reason, "Contoso SAML") {
 				t.Errorf("federation step reason %q does not name the provider", st.Reason)
 			}
+			if st.Outcome != "applies" {
+				t.Errorf("federation step outcome %q, want applies (%s)", st.Outcome, st.Reason)
+			}
 		}
 	}
 	if !found {
 		t.Errorf("no federation step: %+v", p.Steps)
 	}
+	wantPreview(t, p, "externalFederation", true, false)
 	// Another domain names none.
 	for _, st := range preview(t, s, tn, "ann@elsewhere.example").Steps {
 		if strings.Contains(st.Reason, "Contoso SAML") {
@@ -451,9 +486,10 @@ func TestIdentityProviderInPreview(t *testing.T) {
 func TestSAMLFederationCasts(t *testing.T) {
 	t.Parallel()
 	s, tn := newFabrikam(t, servertest.Options{})
+	samlP := newSAMLPartner(t)
 	var f samlFederation
 	const long = "/beta/directory/federationConfigurations/microsoft.graph.samlOrWsFedExternalDomainFederation"
-	if status := s.DoJSON(t, "POST", long, tn.Token, partnerSAML("contoso.example"), &f); status != http.StatusCreated ||
+	if status := s.DoJSON(t, "POST", long, tn.Token, partnerSAML(samlP, "contoso.example"), &f); status != http.StatusCreated ||
 		!strings.Contains(f.Context, "/beta/$metadata#") {
 		t.Fatalf("POST %s: %d %+v", long, status, f)
 	}
@@ -461,4 +497,87 @@ func TestSAMLFederationCasts(t *testing.T) {
 	if status := s.DoJSON(t, "GET", samlPath+"/"+f.ID, tn.Token, nil, &got); status != http.StatusOK || got.ID != f.ID {
 		t.Errorf("GET under v1.0: %d %+v", status, got)
 	}
+}
+
+// TestIdentityProviderPartnerChecks: the API keeps no provider it cannot
+// use. A SAML federation whose metadata is not metadata, or whose
+// metadata URL does not answer, and an OpenID Connect provider whose
+// issuer does not answer, are refused with a 400 that tells the
+// administrator which URL to fix, and nothing is kept. Pointing a
+// federation at a partner that answers fetches its metadata.
+func TestIdentityProviderPartnerChecks(t *testing.T) {
+	t.Parallel()
+	s, tn := newFabrikam(t, servertest.Options{})
+	partner := newSAMLPartner(t)
+
+	notMetadata := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<html><body>Welcome to Contoso</body></html>"))
+	}))
+	t.Cleanup(notMetadata.Close)
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close() // its address now refuses connections
+
+	refused := func(name, path string, body map[string]any, wants ...string) {
+		t.Helper()
+		msg := wantGraphError(t, callJSON(t, s, "POST", path, tn.Token, body), http.StatusBadRequest, "Request_BadRequest")
+		for _, w := range wants {
+			if !strings.Contains(msg, w) {
+				t.Errorf("%s: message %q does not mention %q", name, msg, w)
+			}
+		}
+	}
+	saml := func(metadataURL string) map[string]any {
+		b := partnerSAML(partner, "contoso.example")
+		b["issuerUri"], b["metadataExchangeUri"] = metadataURL, metadataURL
+		return b
+	}
+	refused("SAML metadata that is not metadata", samlPath, saml(notMetadata.URL+"/metadata"),
+		notMetadata.URL+"/metadata", "not a SAML EntityDescriptor")
+	refused("SAML metadata URL down", samlPath, saml(down.URL+"/metadata"), down.URL+"/metadata", "not usable")
+	oidc := map[string]any{
+		"@odata.type": "#microsoft.graph.openIdConnectIdentityProvider", "displayName": "Tailspin",
+		"clientId": "guestlist-at-tailspin", "clientSecret": "s3cret-value", "issuer": down.URL,
+		"domains": []string{"tailspin.example"},
+	}
+	refused("OpenID issuer down", idpPath, oidc, "discovery document", "cannot be reached")
+
+	var list providerList
+	if status := s.DoJSON(t, "GET", idpPath, tn.Token, nil, &list); status != http.StatusOK || len(list.Value) != 0 {
+		t.Fatalf("after refusals: %d %+v", status, list)
+	}
+
+	// A federation with the partner's pinned certificate has fetched no
+	// metadata; given the partner's metadata URL, it fetches it.
+	pinned := partnerSAML(partner, "contoso.example")
+	delete(pinned, "metadataExchangeUri")
+	pinned["signingCertificate"], pinned["passiveSignInUri"] = partner.certificate(), partner.URL+"/sso"
+	f := createSAML(t, s, tn, pinned)
+	if f.MetadataStatus.LastFetchedDateTime != nil {
+		t.Errorf("pinned federation: metadataStatus %+v, want nothing fetched", f.MetadataStatus)
+	}
+	// A PATCH to a metadata URL that is down is refused and changes nothing.
+	msg := wantGraphError(t, callJSON(t, s, "PATCH", samlPath+"/"+f.ID, tn.Token,
+		map[string]any{"metadataExchangeUri": down.URL + "/metadata"}), http.StatusBadRequest, "Request_BadRequest")
+	if !strings.Contains(msg, down.URL+"/metadata") {
+		t.Errorf("PATCH to a metadata URL that is down: message %q does not name it", msg)
+	}
+	var got samlFederation
+	if status := s.DoJSON(t, "GET", samlPath+"/"+f.ID, tn.Token, nil, &got); status != http.StatusOK ||
+		got.MetadataExchangeURI != nil || got.MetadataStatus.LastFetchedDateTime != nil {
+		t.Fatalf("after the refused PATCH: %d %+v", status, got)
+	}
+
+	s.Clock.Advance(time.Minute) // the fetch is the PATCH's, not an earlier one
+	before := s.Clock.Now()
+	if status := s.DoJSON(t, "PATCH", samlPath+"/"+f.ID, tn.Token,
+		map[string]any{"metadataExchangeUri": partner.URL + "/metadata"}, nil); status != http.StatusNoContent {
+		t.Fatalf("PATCH metadataExchangeUri: %d", status)
+	}
+	got = samlFederation{}
+	if status := s.DoJSON(t, "GET", samlPath+"/"+f.ID, tn.Token, nil, &got); status != http.StatusOK ||
+		got.MetadataExchangeURI == nil || *got.MetadataExchangeURI != partner.URL+"/metadata" {
+		t.Fatalf("after PATCH: %d %+v", status, got)
+	}
+	wantFetchedSince(t, got, before)
 }
