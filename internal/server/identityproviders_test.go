@@ -526,6 +526,11 @@ func TestIdentityProviderPartnerChecks(t *testing.T) {
 				t.Errorf("%s: message %q does not mention %q", name, msg, w)
 			}
 		}
+		// What the network said stays in the server: an administrator
+		// must not map the deployment's network through these checks.
+		if strings.Contains(msg, "connection refused") || strings.Contains(msg, "dial tcp") {
+			t.Errorf("%s: message %q tells the network's answer", name, msg)
+		}
 	}
 	saml := func(metadataURL string) map[string]any {
 		b := partnerSAML(partner, "contoso.example")
@@ -534,7 +539,7 @@ func TestIdentityProviderPartnerChecks(t *testing.T) {
 	}
 	refused("SAML metadata that is not metadata", samlPath, saml(notMetadata.URL+"/metadata"),
 		notMetadata.URL+"/metadata", "not a SAML EntityDescriptor")
-	refused("SAML metadata URL down", samlPath, saml(down.URL+"/metadata"), down.URL+"/metadata", "not usable")
+	refused("SAML metadata URL down", samlPath, saml(down.URL+"/metadata"), down.URL+"/metadata", "not usable", "cannot be reached")
 	oidc := map[string]any{
 		"@odata.type": "#microsoft.graph.openIdConnectIdentityProvider", "displayName": "Tailspin",
 		"clientId": "guestlist-at-tailspin", "clientSecret": "s3cret-value", "issuer": down.URL,

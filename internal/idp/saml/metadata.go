@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/russellhaering/gosaml2/types"
 
@@ -156,7 +158,7 @@ func (s *Protocol) fetchMetadata(ctx context.Context, u string) ([]byte, string,
 	req.Header.Set("Accept", "application/samlmetadata+xml, application/xml, text/xml")
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return nil, "", fmt.Errorf("fetch: %w", err)
+		return nil, "", unreachable(err, s.opts.Timeout)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -211,4 +213,16 @@ func (s *Protocol) Refresh(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// unreachable says that the partner's server could not be fetched from,
+// without the network error's addresses and ports: an administrator
+// reads it, and must not be able to map the deployment's network by
+// pointing metadata URLs at it.
+func unreachable(err error, timeout time.Duration) error {
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+		return fmt.Errorf("the server did not answer within %s", timeout)
+	}
+	return errors.New("the server cannot be reached")
 }
