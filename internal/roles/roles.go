@@ -55,7 +55,8 @@ func (s *Service) Assign(ctx context.Context, tenantID, roleID, principalID, sco
 		if err := tx.CreateRoleAssignment(ctx, a); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, a.CreatedAt, tenantID, audit.AddMemberToRole, target(def), audit.User(u))
+		return audit.Record(ctx, tx, a.CreatedAt, tenantID, audit.AddMemberToRole,
+			audit.User(u, roleProps(def, false)...), target(def))
 	})
 	if err != nil {
 		return nil, err
@@ -85,7 +86,8 @@ func (s *Service) Remove(ctx context.Context, tenantID, id string) error {
 		}
 		def, _ := Lookup(a.RoleDefinitionID)
 		def.ID = a.RoleDefinitionID
-		return audit.Record(ctx, tx, s.now(), tenantID, audit.RemoveMemberFromRole, target(def), audit.UserID(a.PrincipalID))
+		return audit.Record(ctx, tx, s.now(), tenantID, audit.RemoveMemberFromRole,
+			audit.UserID(a.PrincipalID, roleProps(def, true)...), target(def))
 	})
 }
 
@@ -101,6 +103,17 @@ func (s *Service) Has(ctx context.Context, tenantID, userID string, roles ...str
 		}
 	}
 	return false, nil
+}
+
+// roleProps are the role's properties as Entra ID lists them on the user
+// target: set when the member is added, cleared when removed.
+func roleProps(d Definition, removed bool) []core.ModifiedProperty {
+	if removed {
+		return []core.ModifiedProperty{audit.Set("Role.DisplayName", d.DisplayName, nil),
+			audit.Set("Role.TemplateId", d.ID, nil)}
+	}
+	return []core.ModifiedProperty{audit.Set("Role.DisplayName", nil, d.DisplayName),
+		audit.Set("Role.TemplateId", nil, d.ID)}
 }
 
 // target is a role definition as an audit target.

@@ -165,9 +165,12 @@ func TestRoleAssignmentLifecycle(t *testing.T) {
 		switch a.ActivityDisplayName {
 		case "Add member to role":
 			adds++
+			if len(a.TargetResources) != 2 || a.TargetResources[0].Type != "User" || a.TargetResources[1].Type != "Role" {
+				t.Errorf("addition record %+v", a)
+			}
 		case "Remove member from role":
 			removes++
-			if len(a.TargetResources) != 2 || a.TargetResources[0].ID != guestInv || a.TargetResources[1].ID != megan.ID ||
+			if len(a.TargetResources) != 2 || a.TargetResources[0].ID != megan.ID || a.TargetResources[1].ID != guestInv ||
 				a.InitiatedBy.App == nil {
 				t.Errorf("removal record %+v", a)
 			}
