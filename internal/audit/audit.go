@@ -52,6 +52,9 @@ const (
 	UpdateIdentityProvider = "Update identity provider"
 	DeleteIdentityProvider = "Delete identity provider"
 	SetDomainFederation    = "Set federation settings on domain"
+	// Directory roles, as Entra ID logs them.
+	AddMemberToRole      = "Add member to role"
+	RemoveMemberFromRole = "Remove member from role"
 )
 
 // Target types (Graph's targetResource type).
@@ -61,6 +64,7 @@ const (
 	TypeServicePrincipal = "ServicePrincipal"
 	TypePolicy           = "Policy"
 	TypeIdentityProvider = "IdentityProvider"
+	TypeRole             = "Role"
 )
 
 // Record writes one successful change made by ctx's actor at at.
@@ -105,6 +109,10 @@ func describe(activity string) (category, op, service string) {
 		return "DirectoryManagement", "Update", "Core Directory"
 	case DeleteIdentityProvider:
 		return "DirectoryManagement", "Delete", "Core Directory"
+	case AddMemberToRole:
+		return "RoleManagement", "Assign", "Core Directory"
+	case RemoveMemberFromRole:
+		return "RoleManagement", "Unassign", "Core Directory"
 	}
 	return "UserManagement", "Update", "Core Directory"
 }

@@ -14,6 +14,7 @@ import (
 	"guestlist/internal/policy"
 	"guestlist/internal/providers"
 	"guestlist/internal/redeem"
+	"guestlist/internal/roles"
 	"guestlist/internal/store"
 	"guestlist/internal/users"
 )
@@ -29,17 +30,19 @@ type API struct {
 	signin  *redeem.Service
 	// providers administers identity providers (R41).
 	providers *providers.Service
-	deploy    policy.Deployment
-	now       platform.Clock
-	log       *slog.Logger
-	baseURL   string
+	// roles administers directory roles.
+	roles   *roles.Service
+	deploy  policy.Deployment
+	now     platform.Clock
+	log     *slog.Logger
+	baseURL string
 	// pageSize is the page size without $top (Graph's 100).
 	pageSize int
 }
 
 // New returns the API.
-func New(st store.Store, keys *platform.Keyring, tokens *oidcop.Verifier, invites *invite.Service, users *users.Service, apps *apps.Service, signin *redeem.Service, idps *providers.Service, deploy policy.Deployment, now platform.Clock, baseURL string, log *slog.Logger) *API {
-	return &API{st: st, keys: keys, pageSize: defaultPageSize, tokens: tokens, invites: invites, users: users, apps: apps, signin: signin, providers: idps, deploy: deploy, now: now, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
+func New(st store.Store, keys *platform.Keyring, tokens *oidcop.Verifier, invites *invite.Service, users *users.Service, apps *apps.Service, signin *redeem.Service, idps *providers.Service, dirRoles *roles.Service, deploy policy.Deployment, now platform.Clock, baseURL string, log *slog.Logger) *API {
+	return &API{st: st, keys: keys, pageSize: defaultPageSize, tokens: tokens, invites: invites, users: users, apps: apps, signin: signin, providers: idps, roles: dirRoles, deploy: deploy, now: now, log: log, baseURL: strings.TrimSuffix(baseURL, "/")}
 }
 
 type tenantKey struct{}
@@ -150,6 +153,7 @@ func (a *API) routes() []route {
 		{"PATCH", crossTenant, a.patchCrossTenantDefault},
 	}
 	rs = append(rs, a.identityProviderRoutes()...)
+	rs = append(rs, a.roleRoutes()...)
 	return append(rs, a.samlFederationRoutes()...)
 }
 

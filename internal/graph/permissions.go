@@ -17,6 +17,8 @@ const (
 	// Graph also lets Domain.* read and write federationConfigurations.
 	domainRead      = "Domain.Read.All"
 	domainReadWrite = "Domain.ReadWrite.All"
+	roleRead        = "RoleManagement.Read.Directory"
+	roleReadWrite   = "RoleManagement.ReadWrite.Directory"
 )
 
 type rolesKey struct{}

@@ -44,3 +44,28 @@ func TestRequires(t *testing.T) {
 		})
 	}
 }
+
+// TestRoleRoutesRequire: reading roles takes RoleManagement.Read.Directory
+// or .ReadWrite.Directory; assigning and removing take ReadWrite.
+func TestRoleRoutesRequire(t *testing.T) {
+	a := &API{}
+	for _, rt := range a.roleRoutes() {
+		for _, c := range []struct {
+			roles []string
+			ok    bool
+		}{
+			{nil, false},
+			{[]string{"Directory.ReadWrite.All", idpReadWrite}, false},
+			{[]string{roleRead}, rt.method == "GET"},
+		} {
+			if c.ok {
+				continue // the handler would run, and needs the services
+			}
+			r := httptest.NewRequestWithContext(withRoles(context.Background(), c.roles), rt.method, "/v1.0"+rt.path, nil)
+			err := rt.h(httptest.NewRecorder(), r, &core.Tenant{ID: "t"})
+			if !errors.Is(err, core.ErrForbidden) {
+				t.Errorf("%s %s with %v: %v, want ErrForbidden", rt.method, rt.path, c.roles, err)
+			}
+		}
+	}
+}

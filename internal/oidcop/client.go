@@ -263,8 +263,10 @@ func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenR
 	case *clientCredentialsRequest:
 		claims["appid"] = r.clientID
 		// The admin application administers the whole tenant, identity
-		// providers included (the Graph API checks these per route).
-		claims["roles"] = []string{"Directory.ReadWrite.All", "User.Invite.All", "IdentityProvider.ReadWrite.All"}
+		// providers and directory roles included (the Graph API checks
+		// these per route).
+		claims["roles"] = []string{"Directory.ReadWrite.All", "User.Invite.All", "IdentityProvider.ReadWrite.All",
+			"RoleManagement.ReadWrite.Directory"}
 	}
 	return claims, nil
 }

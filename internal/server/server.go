@@ -44,6 +44,7 @@ import (
 	"guestlist/internal/policy"
 	"guestlist/internal/providers"
 	"guestlist/internal/redeem"
+	"guestlist/internal/roles"
 	"guestlist/internal/store"
 	"guestlist/internal/store/sqlstore"
 	"guestlist/internal/tenants"
@@ -270,7 +271,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	if err != nil {
 		return err
 	}
-	s.Handler = s.routes(pages, provider, graph.New(st, ring, tokens, s.Invites, users.New(st, deps.Now, hasher, password.Check), apps.New(st, ring, deps.Now), flows, providers.New(st, ring, deps.Now, s.providerChecks()), deploy, deps.Now, cfg.BaseURL, deps.Logger))
+	s.Handler = s.routes(pages, provider, graph.New(st, ring, tokens, s.Invites, users.New(st, deps.Now, hasher, password.Check), apps.New(st, ring, deps.Now), flows, providers.New(st, ring, deps.Now, s.providerChecks()), roles.New(st, deps.Now), deploy, deps.Now, cfg.BaseURL, deps.Logger))
 	return nil
 }
 

@@ -32,6 +32,7 @@ type Tx interface {
 	InvitationLifecycle
 	Audit
 	Federation
+	Roles
 
 	// Lock serialises writers on one (tenant, key) until the transaction
 	// ends, so a check-then-write on throttles or flows cannot race between

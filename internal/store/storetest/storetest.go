@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"PruneLogs", testPruneLogs},
 		subtest{"UserQuery", testUserQuery},
 		subtest{"Federation", testFederation},
+		subtest{"Roles", testRoles},
 	)
 }
 
