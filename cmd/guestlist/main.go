@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -108,6 +109,8 @@ type inviteCmd struct {
 }
 
 type cli struct {
+	VersionFlag kong.VersionFlag `name:"version" help:"Print the version and exit."`
+
 	Serve   serveCmd   `cmd:"" default:"1" help:"Run the service."`
 	Migrate migrateCmd `cmd:"" help:"Apply database migrations and exit."`
 	Tenant  struct {
@@ -120,6 +123,7 @@ type cli struct {
 	Keys struct {
 		Rotate keysRotateCmd `cmd:"" help:"Make a new signing key; the old one stays published for a day."`
 	} `cmd:"" help:"Manage token signing keys."`
+	Version versionCmd `cmd:"" help:"Print the version, the commit it was built from and the Go version."`
 }
 
 type keysRotateCmd struct {
@@ -148,7 +152,8 @@ func main() {
 	var c cli
 	k := kong.Parse(&c, kong.Name("guestlist"),
 		kong.Description("Guest access for your applications: invite by email, sign in with a one-time passcode."),
-		kong.DefaultEnvars("GUESTLIST"), kong.UsageOnError())
+		kong.DefaultEnvars("GUESTLIST"), kong.UsageOnError(),
+		kong.Vars{"version": strings.TrimSuffix(versionText(debug.ReadBuildInfo()), "\n")})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	k.BindTo(ctx, (*context.Context)(nil))
