@@ -109,9 +109,9 @@ type inviteCmd struct {
 }
 
 type cli struct {
-	VersionFlag kong.VersionFlag `name:"version" help:"Print the version and exit."`
+	VersionFlag kong.VersionFlag `name:"version" env:"-" help:"Print the version and exit."`
 
-	Serve   serveCmd   `cmd:"" default:"1" help:"Run the service."`
+	Serve   serveCmd   `cmd:"" help:"Run the service."`
 	Migrate migrateCmd `cmd:"" help:"Apply database migrations and exit."`
 	Tenant  struct {
 		Create tenantCreateCmd `cmd:"" help:"Create a tenant and print its admin application's credentials."`
@@ -149,6 +149,11 @@ func (k *keysRotateCmd) Run(ctx context.Context) error {
 }
 
 func main() {
+	// A bare guestlist explains itself rather than starting a server (and
+	// creating a data directory) in whatever directory it was typed in.
+	if len(os.Args) == 1 {
+		os.Args = append(os.Args, "--help")
+	}
 	var c cli
 	k := kong.Parse(&c, kong.Name("guestlist"),
 		kong.Description("Guest access for your applications: invite by email, sign in with a one-time passcode."),

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"os"
 	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestVersionText: what an operator reads from `guestlist version`: the
@@ -58,5 +60,41 @@ func TestVersionCommand(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(string(cmdOut)), "\n")
 	if !strings.HasPrefix(lines[0], "guestlist ") || lines[len(lines)-1] != "go: "+runtime.Version() {
 		t.Errorf("want a first line naming guestlist's version and a last line %q:\n%s", "go: "+runtime.Version(), cmdOut)
+	}
+}
+
+// TestBareCommandPrintsHelp: `guestlist` alone lists the commands and exits
+// 0 without starting a server or creating a data directory where it was
+// typed; serving is asked for with `guestlist serve`. A GUESTLIST_VERSION
+// left in the environment does not turn every command into --version.
+func TestBareCommandPrintsHelp(t *testing.T) {
+	bin := t.TempDir() + "/guestlist"
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(bin)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GUESTLIST_VERSION=1")
+	done := make(chan struct{})
+	var out []byte
+	var err error
+	go func() { out, err = cmd.CombinedOutput(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("a bare guestlist is still running after 30 s: it started a server")
+	}
+	if err != nil {
+		t.Fatalf("bare guestlist: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Usage: guestlist <command>", "serve", "migrate", "version"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("help lacks %q:\n%s", want, out)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a bare guestlist left %d files in its working directory", len(entries))
 	}
 }
