@@ -267,7 +267,26 @@ func (m *migrateCmd) Run(ctx context.Context) error {
 	if err := os.MkdirAll(m.Data, 0o700); err != nil && m.Database == "" {
 		return err
 	}
-	return sqlstore.Migrate(ctx, m.config().DatabaseURL())
+	dsn := m.config().DatabaseURL()
+	res, err := sqlstore.Migrate(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	fmt.Print(migrationText(redactURL(dsn), res))
+	return nil
+}
+
+// migrationText tells the operator which database migrate worked on and
+// what it did to the schema, so an upgrade step can be checked by reading.
+func migrationText(db string, m *sqlstore.Migration) string {
+	if len(m.Applied) == 0 {
+		return fmt.Sprintf("database: %s\nschema version %d: already up to date\n", db, m.After)
+	}
+	noun := "migrations"
+	if len(m.Applied) == 1 {
+		noun = "migration"
+	}
+	return fmt.Sprintf("database: %s\nschema version %d -> %d: applied %d %s\n", db, m.Before, m.After, len(m.Applied), noun)
 }
 
 func quietServer(ctx context.Context, c common) (*server.Server, error) {
