@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -108,7 +109,9 @@ type inviteCmd struct {
 }
 
 type cli struct {
-	Serve   serveCmd   `cmd:"" default:"1" help:"Run the service."`
+	VersionFlag kong.VersionFlag `name:"version" env:"-" help:"Print the version and exit."`
+
+	Serve   serveCmd   `cmd:"" help:"Run the service."`
 	Migrate migrateCmd `cmd:"" help:"Apply database migrations and exit."`
 	Tenant  struct {
 		Create tenantCreateCmd `cmd:"" help:"Create a tenant and print its admin application's credentials."`
@@ -120,6 +123,7 @@ type cli struct {
 	Keys struct {
 		Rotate keysRotateCmd `cmd:"" help:"Make a new signing key; the old one stays published for a day."`
 	} `cmd:"" help:"Manage token signing keys."`
+	Version versionCmd `cmd:"" help:"Print the version, the commit it was built from and the Go version."`
 }
 
 type keysRotateCmd struct {
@@ -145,10 +149,16 @@ func (k *keysRotateCmd) Run(ctx context.Context) error {
 }
 
 func main() {
+	// A bare guestlist explains itself rather than starting a server (and
+	// creating a data directory) in whatever directory it was typed in.
+	if len(os.Args) == 1 {
+		os.Args = append(os.Args, "--help")
+	}
 	var c cli
 	k := kong.Parse(&c, kong.Name("guestlist"),
 		kong.Description("Guest access for your applications: invite by email, sign in with a one-time passcode."),
-		kong.DefaultEnvars("GUESTLIST"), kong.UsageOnError())
+		kong.DefaultEnvars("GUESTLIST"), kong.UsageOnError(),
+		kong.Vars{"version": strings.TrimSuffix(versionText(debug.ReadBuildInfo()), "\n")})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	k.BindTo(ctx, (*context.Context)(nil))
@@ -257,7 +267,26 @@ func (m *migrateCmd) Run(ctx context.Context) error {
 	if err := os.MkdirAll(m.Data, 0o700); err != nil && m.Database == "" {
 		return err
 	}
-	return sqlstore.Migrate(ctx, m.config().DatabaseURL())
+	dsn := m.config().DatabaseURL()
+	res, err := sqlstore.Migrate(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	fmt.Print(migrationText(redactURL(dsn), res))
+	return nil
+}
+
+// migrationText tells the operator which database migrate worked on and
+// what it did to the schema, so an upgrade step can be checked by reading.
+func migrationText(db string, m *sqlstore.Migration) string {
+	if len(m.Applied) == 0 {
+		return fmt.Sprintf("database: %s\nschema version %d: already up to date\n", db, m.After)
+	}
+	noun := "migrations"
+	if len(m.Applied) == 1 {
+		noun = "migration"
+	}
+	return fmt.Sprintf("database: %s\nschema version %d -> %d: applied %d %s\n", db, m.Before, m.After, len(m.Applied), noun)
 }
 
 func quietServer(ctx context.Context, c common) (*server.Server, error) {

@@ -50,7 +50,7 @@ type Mail struct {
 type Invitation struct {
 	Lang          string
 	Org           string
-	Name          string // the guest's display name, or their address
+	Name          string // the guest's display name as given; "" greets neutrally
 	CustomMessage string // the inviter's message, may be empty
 	RedeemURL     string
 }
@@ -60,7 +60,7 @@ func (c *Composer) Invitation(d Invitation) (Mail, error) {
 	org := map[string]any{"Org": d.Org}
 	var text strings.Builder
 	line := func(s string) { text.WriteString(s + "\n") }
-	line(c.cat.T(d.Lang, "mail.invite.greeting", map[string]any{"Name": d.Name}))
+	line(c.greeting(d.Lang, d.Name))
 	line("")
 	line(c.cat.T(d.Lang, "mail.invite.body", org))
 	if d.CustomMessage != "" {
@@ -80,6 +80,15 @@ func (c *Composer) Invitation(d Invitation) (Mail, error) {
 		return Mail{}, err
 	}
 	return Mail{Subject: c.cat.T(d.Lang, "mail.invite.subject", org), Text: text.String(), HTML: html}, nil
+}
+
+// greeting greets the guest by name, or neutrally ("Hello,") when no name
+// was given.
+func (c *Composer) greeting(lang, name string) string {
+	if name == "" {
+		return c.cat.T(lang, "mail.invite.greeting.neutral", nil)
+	}
+	return c.cat.T(lang, "mail.invite.greeting", map[string]any{"Name": name})
 }
 
 // Passcode is what a passcode mail says (SPEC R22).

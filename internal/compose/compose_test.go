@@ -277,3 +277,24 @@ func TestMailsGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestInvitationWithoutNameGreetsNeutrally: without a given name the
+// invitation greets without one in every language, never with an empty name
+// ("Hello ,").
+func TestInvitationWithoutNameGreetsNeutrally(t *testing.T) {
+	c, cat := newComposer(t)
+	want := map[string]string{"en": "Hello,", "de": "Hallo,", "nl": "Hallo,", "sv": "Hej!", "zh-TW": "您好："}
+	for _, lang := range i18n.Languages {
+		d := invitation(lang)
+		d.Name = ""
+		m, err := c.Invitation(d)
+		if err != nil {
+			t.Fatalf("%s: %v", lang, err)
+		}
+		wantRendered(t, cat, lang, m)
+		if first, _, _ := strings.Cut(m.Text, "\n"); first != want[lang] {
+			t.Errorf("%s: the text opens %q, want %q", lang, first, want[lang])
+		}
+		wantContains(t, lang, "html", m.HTML, "<p>"+want[lang]+"</p>")
+	}
+}

@@ -69,3 +69,20 @@ func Slug(name string) string {
 	}
 	return b.String()
 }
+
+// DefaultDisplayName is the displayName a user gets when the inviter gave
+// none: the local part of the address, as Entra does, so Graph clients see
+// the object they expect.
+func DefaultDisplayName(a Address) string { return a.Local }
+
+// GivenName is the user's display name when someone gave it (the inviter, an
+// admin's PATCH, the guest's own account), and "" when it is only the
+// default taken from the address: mails and pages then greet the guest
+// without a name rather than as "greta".
+func (u *User) GivenName() string {
+	local, _, ok := strings.Cut(u.Mail, "@")
+	if u.DisplayName == "" || ok && strings.EqualFold(u.DisplayName, local) {
+		return ""
+	}
+	return u.DisplayName
+}

@@ -204,7 +204,7 @@ func (s *Service) findOrCreate(ctx context.Context, tx store.Tx, tenant *core.Te
 	}
 	name := v.displayName
 	if name == "" {
-		name = v.addr.Local
+		name = core.DefaultDisplayName(v.addr)
 	}
 	now := s.now()
 	u = &core.User{
@@ -260,7 +260,7 @@ func (s *Service) queueMail(ctx context.Context, tx store.Tx, tenant *core.Tenan
 	}
 	name := inv.DisplayName
 	if name == "" {
-		name = u.DisplayName
+		name = u.GivenName() // "" greets neutrally, never by the address
 	}
 	m, err := s.mails.Invitation(compose.Invitation{
 		Lang: lang, Org: tenant.DisplayName, Name: name,

@@ -48,7 +48,7 @@ func TestGuestLanguage(t *testing.T) {
 		{
 			name: "ui_locales de beats accept-language nl", browser: "nl", uiLocales: "de", lang: "de",
 			start: "E-Mail-Adresse bestätigen", code: "Code eingeben", consent: "Berechtigungen überprüfen",
-			subject: "Ihr Prüfcode für Fabrikam", body: "Verwenden Sie diesen Code, um sich bei Fabrikam anzumelden:",
+			subject: "Ihr Code für Fabrikam", body: "Verwenden Sie diesen Code, um sich bei Fabrikam anzumelden:",
 		},
 		{
 			name: "unsupported fr falls back to tenant default sv", tenantLang: "sv", browser: "fr-FR,fr", lang: "sv",

@@ -388,7 +388,7 @@ func (p *Pages) consentPage(w http.ResponseWriter, r *http.Request) {
 		p.next(w, r, q)
 		return
 	}
-	p.r.consent(w, http.StatusOK, consentPage{base: q.base(), Name: q.user.DisplayName, Email: q.user.Mail, Action: q.path("/signin/consent")})
+	p.r.consent(w, http.StatusOK, consentPage{base: q.base(), Name: q.user.DisplayName, NameGiven: q.user.GivenName() != "", Email: q.user.Mail, Action: q.path("/signin/consent")})
 }
 
 // consent accepts or declines. Of two browsers accepting at once exactly

@@ -113,9 +113,10 @@ type newPasswordPage struct {
 
 type consentPage struct {
 	base
-	Name   string
-	Email  string
-	Action string
+	Name      string
+	NameGiven bool // false: Name is only the start of the address (Entra's default)
+	Email     string
+	Action    string
 }
 
 type messagePage struct {

@@ -86,7 +86,10 @@ var pageCases = []pageCase{
 	codeCase("code-toomany", 429, "", "code.toomany", 1740),
 	codeCase("code-ceiling", 429, "", "code.ceiling", 3599),
 	{"consent", 200, func(r *renderer, w http.ResponseWriter, d pageData) {
-		r.consent(w, 200, consentPage{base: d.base(), Name: d.Name, Email: d.Email, Action: "/t1/signin/consent"})
+		r.consent(w, 200, consentPage{base: d.base(), Name: d.Name, NameGiven: true, Email: d.Email, Action: "/t1/signin/consent"})
+	}},
+	{"consent-noname", 200, func(r *renderer, w http.ResponseWriter, d pageData) {
+		r.consent(w, 200, consentPage{base: d.base(), Name: "greta", Email: d.Email, Action: "/t1/signin/consent"})
 	}},
 	messageCase("message-done", 200, "done.heading", "done.body", true, true),
 	messageCase("message-declined", 200, "declined.heading", "declined.body", true, false),

@@ -38,7 +38,7 @@ func TestConformancePostgres(t *testing.T) {
 func TestMigratePostgres(t *testing.T) {
 	dsn := pgtest.Schema(t)
 	for range 2 {
-		if err := sqlstore.Migrate(t.Context(), dsn); err != nil {
+		if _, err := sqlstore.Migrate(t.Context(), dsn); err != nil {
 			t.Fatalf("Migrate: %v", err)
 		}
 	}

@@ -43,11 +43,11 @@ func TestOpenWithoutMigrate(t *testing.T) {
 	if _, err := s.GetTenant(t.Context(), "x"); err == nil || errors.Is(err, core.ErrNotFound) {
 		t.Fatalf("GetTenant on an unmigrated database: %v, want a schema error", err)
 	}
-	if err := sqlstore.Migrate(t.Context(), path); err != nil {
+	if _, err := sqlstore.Migrate(t.Context(), path); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}
 	// Migrating again is a no-op.
-	if err := sqlstore.Migrate(t.Context(), "file:"+path); err != nil {
+	if _, err := sqlstore.Migrate(t.Context(), "file:"+path); err != nil {
 		t.Fatalf("second Migrate: %v", err)
 	}
 	if _, err := s.GetTenant(t.Context(), "x"); !errors.Is(err, core.ErrNotFound) {
@@ -96,7 +96,7 @@ func TestOpenRejects(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Open(%q) = %v, want an error containing %q", tc.dsn, err, tc.want)
 			}
-			err = sqlstore.Migrate(t.Context(), tc.dsn)
+			_, err = sqlstore.Migrate(t.Context(), tc.dsn)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Migrate(%q) = %v, want an error containing %q", tc.dsn, err, tc.want)
 			}
