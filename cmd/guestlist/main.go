@@ -99,6 +99,11 @@ type tenantCreateCmd struct {
 	Language string   `default:"en" help:"Default language of the tenant's pages and mail."`
 }
 
+type tenantSecretCmd struct {
+	common
+	Tenant string `required:"" help:"Tenant id or domain."`
+}
+
 type inviteCmd struct {
 	common
 	Tenant      string `required:"" help:"Tenant id or domain."`
@@ -114,7 +119,8 @@ type cli struct {
 	Serve   serveCmd   `cmd:"" help:"Run the service."`
 	Migrate migrateCmd `cmd:"" help:"Apply database migrations and exit."`
 	Tenant  struct {
-		Create tenantCreateCmd `cmd:"" help:"Create a tenant and print its admin application's credentials."`
+		Create         tenantCreateCmd `cmd:"" help:"Create a tenant and print its admin application's credentials."`
+		NewAdminSecret tenantSecretCmd `cmd:"" name:"new-admin-secret" help:"Issue a new secret of the tenant's admin application (the old ones keep working) and print it."`
 	} `cmd:"" help:"Manage tenants."`
 	Invite inviteCmd `cmd:"" help:"Invite a guest and print the redeem link."`
 	Audit  struct {
@@ -306,6 +312,24 @@ func (t *tenantCreateCmd) Run(ctx context.Context) error {
 	}
 	fmt.Printf("tenant id:      %s\ninitial domain: %s\ndomains:        %s\nadmin app id:   %s\nclient secret:  %s\n",
 		c.Tenant.ID, c.Tenant.InitialDomain, strings.Join(c.Tenant.Domains, ", "), c.AppID, string(c.ClientSecret))
+	return nil
+}
+
+func (c *tenantSecretCmd) Run(ctx context.Context) error {
+	srv, err := quietServer(ctx, c.common)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	t, err := srv.Tenants.Resolve(ctx, c.Tenant)
+	if err != nil {
+		return err
+	}
+	appID, secret, err := srv.Tenants.NewAdminSecret(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("tenant id:      %s\nadmin app id:   %s\nclient secret:  %s\n", t.ID, appID, string(secret))
 	return nil
 }
 

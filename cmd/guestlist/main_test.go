@@ -164,6 +164,12 @@ func TestCommandLine(t *testing.T) {
 			t.Errorf("tenant create output lacks %q:\n%s", want, out)
 		}
 	}
+	first := regexp.MustCompile(`client secret:\s+(\S+)`).FindStringSubmatch(out)
+	out, err = run("tenant", "new-admin-secret", "--tenant", "fabrikam.example")
+	renewed := regexp.MustCompile(`client secret:\s+(\S+)`).FindStringSubmatch(out)
+	if err != nil || first == nil || renewed == nil || renewed[1] == first[1] {
+		t.Fatalf("tenant new-admin-secret: %v\n%s", err, out)
+	}
 	out, err = run("invite", "--tenant", "fabrikam.example", "--email", "alice@contoso.example", "--redirect-url", "https://app.example/")
 	if err != nil || !regexp.MustCompile(`redeem url: http://127\.0\.0\.1:8080/[0-9a-f-]{36}/redeem\?t=\S+`).MatchString(out) {
 		t.Fatalf("invite: %v\n%s", err, out)

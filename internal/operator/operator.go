@@ -34,6 +34,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 		{Method: "GET", Path: "/operator/v1/tenants", Handler: a.guard(a.list)},
 		{Method: "GET", Path: "/operator/v1/tenants/{id}", Handler: a.guard(a.get)},
 		{Method: "DELETE", Path: "/operator/v1/tenants/{id}", Handler: a.guard(a.delete)},
+		{Method: "POST", Path: "/operator/v1/tenants/{id}/adminApplication/addPassword", Handler: a.guard(a.addAdminPassword)},
 	})
 }
 
@@ -155,5 +156,18 @@ func (a *API) delete(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// addAdminPassword issues a new secret of the tenant's admin application
+// (a lost one cannot be read back: only its hash is stored). The answer
+// is the only place the secret is shown.
+func (a *API) addAdminPassword(w http.ResponseWriter, r *http.Request) error {
+	appID, secret, err := a.tenants.NewAdminSecret(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	platform.WriteJSON(w, http.StatusOK, adminAppJSON{AppID: appID, ClientSecret: string(secret)})
 	return nil
 }

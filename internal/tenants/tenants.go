@@ -202,3 +202,30 @@ func (s *Service) resolve(ctx context.Context, ref string) (*core.Tenant, error)
 	}
 	return s.st.TenantByDomain(ctx, d)
 }
+
+// NewAdminSecret adds a client secret to the tenant's admin application,
+// for an operator whose administrators lost theirs: the old secrets keep
+// working until an administrator removes them (removePassword). Like the
+// first, it does not expire. Errors: core.ErrNotFound (no such tenant).
+func (s *Service) NewAdminSecret(ctx context.Context, tenantID string) (appID string, secret platform.Secret, err error) {
+	t, err := s.st.GetTenant(ctx, tenantID)
+	if err != nil {
+		return "", "", err
+	}
+	apps, err := s.st.ListApplications(ctx, t.ID)
+	if err != nil {
+		return "", "", err
+	}
+	for _, a := range apps {
+		if !a.IsAdmin {
+			continue
+		}
+		now := s.now()
+		cred, secret := NewAppSecret(s.keys, t.ID, a.AppID, "Issued by the operator "+now.UTC().Format("2006-01-02"), now, time.Time{})
+		if err := s.st.AddAppSecret(ctx, cred); err != nil {
+			return "", "", err
+		}
+		return a.AppID, secret, nil
+	}
+	return "", "", core.NotFoundf("the tenant %s has no admin application", tenantID)
+}
