@@ -60,7 +60,7 @@ type Federation interface {
 	UseAssertionID(ctx context.Context, tenantID, id string, expires time.Time) error
 
 	// ServiceProviderKey is the deployment's SAML service provider key
-	// and certificate (PEM), creating it with create on first use; every
-	// process gets the same one.
-	ServiceProviderKey(ctx context.Context, create func() (keyPEM, certPEM string, err error)) (keyPEM, certPEM string, err error)
+	// and certificate (PEM), creating it with create on first use (made
+	// at now); every process gets the same one.
+	ServiceProviderKey(ctx context.Context, now time.Time, create func() (keyPEM, certPEM string, err error)) (keyPEM, certPEM string, err error)
 }

@@ -166,7 +166,7 @@ func (s *Protocol) spKey(ctx context.Context) (*spKey, error) {
 	if s.key != nil {
 		return s.key, nil
 	}
-	keyPEM, certPEM, err := s.st.ServiceProviderKey(ctx, s.newKey)
+	keyPEM, certPEM, err := s.st.ServiceProviderKey(ctx, s.now(), s.newKey)
 	if err != nil {
 		return nil, fmt.Errorf("saml: service provider key: %w", err)
 	}

@@ -269,7 +269,7 @@ func (o ops) UseAssertionID(ctx context.Context, tenantID, id string, expires ti
 	return o.writeErr(err, "record assertion", "the assertion was already used")
 }
 
-func (o ops) ServiceProviderKey(ctx context.Context, create func() (string, string, error)) (string, string, error) {
+func (o ops) ServiceProviderKey(ctx context.Context, now time.Time, create func() (string, string, error)) (string, string, error) {
 	var key, cert string
 	err := o.rd().QueryRowContext(ctx, `SELECT key_pem, cert_pem FROM sp_keys WHERE id = 'saml'`).Scan(&key, &cert)
 	if err == nil {
@@ -283,7 +283,7 @@ func (o ops) ServiceProviderKey(ctx context.Context, create func() (string, stri
 	}
 	// Two processes creating at once agree on the first stored.
 	if _, err := o.wr().ExecContext(ctx, `INSERT INTO sp_keys (id, key_pem, cert_pem, created_at)
-		VALUES ('saml', $1, $2, $3) ON CONFLICT (id) DO NOTHING`, key, cert, time.Now().UnixMicro()); err != nil {
+		VALUES ('saml', $1, $2, $3) ON CONFLICT (id) DO NOTHING`, key, cert, micros(now)); err != nil {
 		return "", "", fmt.Errorf("sqlstore: store service provider key: %w", mark(err))
 	}
 	if err := o.wr().QueryRowContext(ctx, `SELECT key_pem, cert_pem FROM sp_keys WHERE id = 'saml'`).Scan(&key, &cert); err != nil {

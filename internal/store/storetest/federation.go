@@ -372,9 +372,9 @@ func testServiceProviderKey(t *testing.T, newStore NewStore) {
 		n := calls.Add(1)
 		return "key-" + string(rune('0'+n)), "cert-" + string(rune('0'+n)), nil
 	}
-	k1, c1, err := s.ServiceProviderKey(ctx, create)
+	k1, c1, err := s.ServiceProviderKey(ctx, t0, create)
 	must(t, err)
-	k2, c2, err := s.ServiceProviderKey(ctx, create)
+	k2, c2, err := s.ServiceProviderKey(ctx, t0, create)
 	must(t, err)
 	if k1 != "key-1" || c1 != "cert-1" || k2 != k1 || c2 != c1 || calls.Load() != 1 {
 		t.Errorf("keys %q/%q then %q/%q, create called %d times; want the first key twice, one call", k1, c1, k2, c2, calls.Load())
@@ -386,7 +386,7 @@ func testServiceProviderKey(t *testing.T, newStore NewStore) {
 	var wg sync.WaitGroup
 	for i := range racers {
 		wg.Go(func() {
-			k, _, err := s3.ServiceProviderKey(ctx, func() (string, string, error) {
+			k, _, err := s3.ServiceProviderKey(ctx, t0, func() (string, string, error) {
 				return fmt.Sprintf("key-%d", n.Add(1)), "cert", nil
 			})
 			if err != nil {
@@ -403,10 +403,10 @@ func testServiceProviderKey(t *testing.T, newStore NewStore) {
 	// A failed creation stores nothing.
 	s2 := newStore(t)
 	boom := errors.New("boom")
-	if _, _, err := s2.ServiceProviderKey(ctx, func() (string, string, error) { return "", "", boom }); !errors.Is(err, boom) {
+	if _, _, err := s2.ServiceProviderKey(ctx, t0, func() (string, string, error) { return "", "", boom }); !errors.Is(err, boom) {
 		t.Errorf("failed create: %v", err)
 	}
-	k, _, err := s2.ServiceProviderKey(ctx, func() (string, string, error) { return "k", "c", nil })
+	k, _, err := s2.ServiceProviderKey(ctx, t0, func() (string, string, error) { return "k", "c", nil })
 	if err != nil || k != "k" {
 		t.Errorf("after a failed create: %q, %v", k, err)
 	}
