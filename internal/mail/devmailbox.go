@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -35,8 +36,10 @@ func mustParseTemplates() devTemplates {
 			}
 			return t.UTC().Format("2006-01-02 15:04:05Z")
 		},
-		"join": strings.Join,
-		"link": func(id string) string { return "/dev/mail/" + url.PathEscape(id) },
+		"join":    strings.Join,
+		"link":    func(id string) string { return "/dev/mail/" + url.PathEscape(id) },
+		"linkify": linkify,
+		"framed":  framedHTML,
 	}
 	parse := func(page string) *template.Template {
 		return template.Must(template.New("layout.html").Funcs(funcs).
@@ -137,7 +140,9 @@ func (d *devMailbox) render(w http.ResponseWriter, t *template.Template, data an
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	// The HTML body is shown in a sandboxed srcdoc frame without scripts;
-	// the policy keeps it from loading anything either.
+	// the policy, which the frame inherits, keeps it from loading anything
+	// either. No base-uri: the frame's <base target> opens its links in a
+	// tab of their own (see framedHTML).
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'")
 	_, _ = w.Write(buf.Bytes())
 }
@@ -161,4 +166,52 @@ func (d *devMailbox) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	d.log.Error("dev mailbox: store", "err", err)
 	http.Error(w, "internal error", http.StatusInternalServerError)
+}
+
+// headRE finds the start of a mail's <head>.
+var headRE = regexp.MustCompile(`(?i)<head(\s[^>]*)?>`)
+
+// framedHTML is a mail's HTML body as the dev mailbox frames it: its links
+// open in a tab of their own, as they would from a mail reader. Followed
+// inside the frame they would show nothing, since the guest pages they lead
+// to refuse to be framed (frame-ancestors 'none'); the frame's sandbox lets
+// these tabs escape it, and still runs no script.
+func framedHTML(body string) string {
+	const base = `<base target="_blank">`
+	if loc := headRE.FindStringIndex(body); loc != nil {
+		return body[:loc[1]] + base + body[loc[1]:]
+	}
+	return base + body
+}
+
+// textPart is a run of a mail's text: plain, or a link (URL set).
+type textPart struct {
+	Text, URL string
+}
+
+// urlRE finds the web addresses in a mail's text.
+var urlRE = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// linkify splits a mail's text into plain runs and links, so its
+// addresses can be followed as a mail reader would let them. Punctuation
+// that ends a sentence is not part of the link.
+func linkify(text string) []textPart {
+	var parts []textPart
+	rest := text
+	for {
+		loc := urlRE.FindStringIndex(rest)
+		if loc == nil {
+			break
+		}
+		u := strings.TrimRight(rest[loc[0]:loc[1]], ".,;:!?)'")
+		if loc[0] > 0 {
+			parts = append(parts, textPart{Text: rest[:loc[0]]})
+		}
+		parts = append(parts, textPart{Text: u, URL: u})
+		rest = rest[loc[0]+len(u):]
+	}
+	if rest != "" {
+		parts = append(parts, textPart{Text: rest})
+	}
+	return parts
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -107,9 +108,9 @@ func TestDevMailboxMessage(t *testing.T) {
 		t.Fatalf("GET /dev/mail/m-1: %d", code)
 	}
 	for _, want := range []string{
-		"<pre>Open &lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt; https://example.org/r?a=1&amp;b=2</pre>",
+		`<pre id="text">Open &lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt; <a href="https://example.org/r?a=1&amp;b=2" target="_blank">https://example.org/r?a=1&amp;b=2</a></pre>`,
 		"boss@example.org", "m-1@guestlist.test", "451 4.3.0 &lt;try&gt; later",
-		`<iframe sandbox srcdoc="&lt;p&gt;Hi &lt;b&gt;you&lt;/b&gt;&lt;/p&gt;&lt;script&gt;`,
+		`<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" srcdoc="&lt;base target=&#34;_blank&#34;&gt;&lt;p&gt;Hi &lt;b&gt;you&lt;/b&gt;&lt;/p&gt;&lt;script&gt;`,
 		`href="/dev/mail/m-1?format=json"`,
 	} {
 		if !strings.Contains(body, want) {
@@ -138,6 +139,44 @@ func TestDevMailboxNotFound(t *testing.T) {
 	for _, path := range []string{"/dev/mail/nope", "/dev/mail/", "/dev/mail/nope?format=json"} {
 		if code, _, _ := devGet(t, h, path); code != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 404", path, code)
+		}
+	}
+}
+
+// TestLinkify: the addresses in a mail's text become links, without the
+// punctuation that ends their sentence; nothing else does.
+func TestLinkify(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []textPart
+	}{
+		{"", nil},
+		{"no links here", []textPart{{Text: "no links here"}}},
+		{"Open https://a.example/r?t=x&y=1.", []textPart{{Text: "Open "},
+			{Text: "https://a.example/r?t=x&y=1", URL: "https://a.example/r?t=x&y=1"}, {Text: "."}}},
+		{"(http://a.example/) and\nhttps://b.example/p", []textPart{{Text: "("},
+			{Text: "http://a.example/", URL: "http://a.example/"}, {Text: ") and\n"},
+			{Text: "https://b.example/p", URL: "https://b.example/p"}}},
+		{"javascript:alert(1) ftp://a.example/", []textPart{{Text: "javascript:alert(1) ftp://a.example/"}}},
+		{`https://a.example/"><script>`, []textPart{{Text: "https://a.example/", URL: "https://a.example/"}, {Text: `"><script>`}}},
+	} {
+		if got := linkify(c.text); !slices.Equal(got, c.want) {
+			t.Errorf("linkify(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+}
+
+// TestFramedHTML: the frame's links open in a tab of their own: the
+// <base> goes first into the mail's head, or first of all without one.
+func TestFramedHTML(t *testing.T) {
+	for in, want := range map[string]string{
+		`<html><HEAD lang="en"><title>x</title></HEAD><body><a href="u">a</a></body></html>`: `<html><HEAD lang="en"><base target="_blank"><title>x</title></HEAD><body><a href="u">a</a></body></html>`,
+		`<!DOCTYPE html><html><head><meta charset="utf-8"></head></html>`:                    `<!DOCTYPE html><html><head><base target="_blank"><meta charset="utf-8"></head></html>`,
+		`<p><a href="u">a</a></p>`:    `<base target="_blank"><p><a href="u">a</a></p>`,
+		`<header>not a head</header>`: `<base target="_blank"><header>not a head</header>`,
+	} {
+		if got := framedHTML(in); got != want {
+			t.Errorf("framedHTML(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

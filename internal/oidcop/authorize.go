@@ -60,20 +60,20 @@ func truncate(s string, n int) string {
 // The library's error answers to the application get iss.
 func (p *Provider) authorize(w http.ResponseWriter, r *http.Request, t *core.Tenant) {
 	if len(r.URL.RawQuery) > maxAuthorizeQuery {
-		p.badAuthorize(w, "the request is too large")
+		p.refuse(w, r, t, RefusedRequest, "the request is too large")
 		return
 	}
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, maxAuthorizeQuery)
 	}
 	if err := r.ParseForm(); err != nil {
-		p.badAuthorize(w, "the request is too large or malformed")
+		p.refuse(w, r, t, RefusedRequest, "the request is too large or malformed")
 		return
 	}
 	if !p.allowAuthorize(w, r, t) {
 		return
 	}
-	ar, ok := p.checkRedirect(w, r)
+	ar, ok := p.checkRedirect(w, r, t)
 	if !ok {
 		return
 	}
@@ -92,13 +92,6 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request, t *core.Ten
 	}
 	r = p.bindBrowser(w, r, t)
 	p.op.ServeHTTP(&issWriter{ResponseWriter: w, issuer: p.issuer(t), login: p.storage.login(t.ID, "")}, r)
-}
-
-// badAuthorize answers a request that may not go back to any redirect
-// URI (RFC 6749 section 4.1.2.1).
-func (p *Provider) badAuthorize(w http.ResponseWriter, desc string) {
-	w.Header().Set("Cache-Control", "no-store")
-	platform.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": desc})
 }
 
 // allowAuthorize counts the request against its client address; over the
@@ -125,14 +118,15 @@ func (p *Provider) allowAuthorize(w http.ResponseWriter, r *http.Request, t *cor
 
 // checkRedirect finds the client and checks redirect_uri against its
 // registered ones, exactly (RFC 6749 section 3.1.2.3); only then may an
-// error go to it. It returns what an error answer needs.
-func (p *Provider) checkRedirect(w http.ResponseWriter, r *http.Request) (*core.AuthRequest, bool) {
+// error go to it. It returns what an error answer needs. t is the
+// organization the refusal page names (nil: none).
+func (p *Provider) checkRedirect(w http.ResponseWriter, r *http.Request, t *core.Tenant) (*core.AuthRequest, bool) {
 	clientID, redirect := r.Form.Get("client_id"), r.Form.Get("redirect_uri")
 	c, err := p.storage.GetClientByClientID(r.Context(), clientID)
 	var oe *oidc.Error
 	if errors.As(err, &oe) && oe.ErrorType == oidc.InvalidClient {
 		p.log.Info("oidc: authorize for an unknown client", "client_id", truncate(clientID, logLimit))
-		p.badAuthorize(w, "this application is not registered in the organization")
+		p.refuse(w, r, t, RefusedClient, "this application is not registered in the organization")
 		return nil, false
 	} else if err != nil {
 		p.plainError(w, err)
@@ -141,7 +135,7 @@ func (p *Provider) checkRedirect(w http.ResponseWriter, r *http.Request) (*core.
 	if len(redirect) > 2048 || op.ValidateAuthReqRedirectURI(c, redirect, oidc.ResponseType(r.Form.Get("response_type"))) != nil {
 		p.log.Info("oidc: authorize with a redirect URI not registered for the client",
 			"client_id", clientID, "redirect_uri", truncate(redirect, logLimit))
-		p.badAuthorize(w, "the redirect_uri is not registered for this application")
+		p.refuse(w, r, t, RefusedRedirectURI, "the redirect_uri is not registered for this application")
 		return nil, false
 	}
 	ar := &core.AuthRequest{RedirectURI: redirect, ResponseType: r.Form.Get("response_type"), ResponseMode: r.Form.Get("response_mode")}

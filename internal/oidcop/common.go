@@ -86,16 +86,17 @@ func (p *Provider) homeApp(r *http.Request, clientID string) (*core.Application,
 func (p *Provider) commonAuthorize(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
-		p.badAuthorize(w, "the method is not allowed")
+		w.Header().Set("Cache-Control", "no-store")
+		platform.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "the method is not allowed"})
 		return
 	}
 	if len(r.URL.RawQuery) > maxAuthorizeQuery {
-		p.badAuthorize(w, "the request is too large")
+		p.refuse(w, r, nil, RefusedRequest, "the request is too large")
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxAuthorizeQuery)
 	if err := r.ParseForm(); err != nil {
-		p.badAuthorize(w, "the request is too large or malformed")
+		p.refuse(w, r, nil, RefusedRequest, "the request is too large or malformed")
 		return
 	}
 	if !p.allowAuthorize(w, r, &core.Tenant{ID: commonTenantID}) {
@@ -103,13 +104,13 @@ func (p *Provider) commonAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	app, home, err := p.homeApp(r, r.Form.Get("client_id"))
 	if errors.Is(err, core.ErrNotFound) {
-		p.badAuthorize(w, "this application is not registered")
+		p.refuse(w, r, nil, RefusedClient, "this application is not registered")
 		return
 	} else if err != nil {
 		p.plainError(w, err)
 		return
 	}
-	ar, ok := p.checkRedirect(w, r.WithContext(withTenant(r.Context(), home)))
+	ar, ok := p.checkRedirect(w, r.WithContext(withTenant(r.Context(), home)), home)
 	if !ok {
 		return
 	}

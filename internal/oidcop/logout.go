@@ -27,7 +27,7 @@ func (p *Provider) endSession(w http.ResponseWriter, r *http.Request, t *core.Te
 	r = r.WithContext(ctx)
 	r.Body = http.MaxBytesReader(w, r.Body, maxAuthorizeQuery)
 	if err := r.ParseForm(); err != nil {
-		p.badAuthorize(w, "the request is too large or malformed")
+		p.refuse(w, r, t, RefusedRequest, "the request is too large or malformed")
 		return
 	}
 	hintClient, live := p.hint(ctx, r.Form.Get("id_token_hint"))

@@ -39,6 +39,7 @@ type Provider struct {
 	// authorizeLimit is how many authorization requests one client
 	// address may make in a tenant per authorizeWindow.
 	authorizeLimit int
+	refusalPage    RefusalPage
 }
 
 // Options configure the provider.
@@ -56,6 +57,10 @@ type Options struct {
 	// AuthorizeLimit is how many authorization requests one client
 	// address may make in a tenant per 10 minutes (default 100).
 	AuthorizeLimit int
+	// RefusalPage shows a request that cannot go back to the application
+	// (unknown client, unregistered redirect URI); nil answers with an
+	// RFC 6749 error object instead.
+	RefusalPage RefusalPage
 }
 
 // NewProvider builds the provider on the store.
@@ -106,7 +111,7 @@ func NewProvider(st store.Store, keys *Keys, ring *platform.Keyring, now platfor
 		opts.AuthorizeLimit = defaultAuthorizeLimit
 	}
 	return &Provider{op: p, storage: s, tenants: ts, baseURL: baseURL, secure: strings.HasPrefix(baseURL, "https://"), log: log,
-		authorizeLimit: opts.AuthorizeLimit}, nil
+		authorizeLimit: opts.AuthorizeLimit, refusalPage: opts.RefusalPage}, nil
 }
 
 // Routes mounts the provider under /{tenant}/v2.0/ and the Entra-shaped

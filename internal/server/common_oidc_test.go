@@ -161,7 +161,7 @@ func TestCommonOtherOrganization(t *testing.T) {
 	g := s.NewGuest("en")
 	picked := orgForm(t, g, open(t, s, g, cp.attempt().url), url.Values{"organization": {"northwind.example"}})
 	p := followOnServer(t, s, g, picked)
-	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "not registered in the organization") {
+	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "not registered in Northwind") {
 		t.Errorf("another organization: %d %q\n%.300s", p.Status, p.Location, p.Body)
 	}
 }

@@ -254,6 +254,9 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	flows := redeem.New(st, ring, deps.Now, deploy, redeem.Config{SessionTTL: cfg.SessionTTL,
 		Passwords: redeem.PasswordRules{Hash: hasher.Hash, Check: password.Check}, Callback: broker}, methods...)
 	tokens := oidcop.NewVerifier(keys, deps.Now, cfg.BaseURL)
+	// The provider is built before the pages (they hand sign-ins back to
+	// it); its refusals are shown by the pages once both exist.
+	var pages *web.Pages
 	provider, err := oidcop.NewProvider(st, keys, ring, deps.Now, s.Tenants, cfg.BaseURL, deps.Logger, oidcop.Options{
 		LoginPath: func(tenantID, requestID string) string {
 			return "/" + tenantID + "/signin/authorize?request=" + url.QueryEscape(requestID)
@@ -262,17 +265,27 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 		Lifetimes:      oidcop.Lifetimes{RefreshFamily: cfg.RefreshMaxLifetime},
 		LogoutPath:     func(tenantID string) string { return "/" + tenantID + "/signout" },
 		AuthorizeLimit: cfg.AuthorizeLimit,
+		RefusalPage: func(w http.ResponseWriter, r *http.Request, t *core.Tenant, why oidcop.Refusal) {
+			pages.Refused(w, r, t, refusals[why])
+		},
 	})
 	if err != nil {
 		return err
 	}
 	s.Provider = provider
-	pages, err := web.New(s.Tenants, flows, codes, provider, cat, cfg.BaseURL, deps.Logger)
+	pages, err = web.New(s.Tenants, flows, codes, provider, cat, cfg.BaseURL, deps.Logger)
 	if err != nil {
 		return err
 	}
 	s.Handler = s.routes(pages, provider, graph.New(st, ring, tokens, s.Invites, users.New(st, deps.Now, hasher, password.Check), apps.New(st, ring, deps.Now), flows, providers.New(st, ring, deps.Now, s.providerChecks()), roles.New(st, deps.Now), deploy, deps.Now, cfg.BaseURL, deps.Logger))
 	return nil
+}
+
+// refusals names the provider's refused requests as the pages do.
+var refusals = map[oidcop.Refusal]web.Refusal{
+	oidcop.RefusedClient:      web.RefusedClient,
+	oidcop.RefusedRedirectURI: web.RefusedRedirectURI,
+	oidcop.RefusedRequest:     web.RefusedRequest,
 }
 
 func (s *Server) routes(pages *web.Pages, provider *oidcop.Provider, api *graph.API) http.Handler {

@@ -103,6 +103,10 @@ var pageCases = []pageCase{
 	messageCase("error-internal-notenant", 500, "error.heading", "error.internal", false, false),
 	messageCase("error-tenant", 404, "error.heading", "error.tenant", false, false),
 	messageCase("error-forbidden", 403, "error.heading", "error.forbidden", false, false),
+	messageCase("refused-client", 400, "refused.heading", "refused.client", true, false),
+	messageCase("refused-client-common", 400, "refused.heading", "refused.client.common", false, false),
+	messageCase("refused-redirect", 400, "refused.heading", "refused.redirect", true, false),
+	messageCase("refused-request", 400, "refused.heading", "refused.request", false, false),
 }
 
 func testRenderer(t *testing.T) (*renderer, *i18n.Catalog) {

@@ -48,13 +48,17 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 // in the URL), nothing loaded from elsewhere.
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hd := w.Header()
-		hd.Set("Content-Security-Policy", pageCSP)
-		hd.Set("X-Frame-Options", "DENY")
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "no-referrer")
+		setPageHeaders(w)
 		h.ServeHTTP(w, r)
 	})
+}
+
+func setPageHeaders(w http.ResponseWriter) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", pageCSP)
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
 }
 
 func (p *Pages) forbidden(w http.ResponseWriter, r *http.Request) {
