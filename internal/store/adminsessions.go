@@ -16,9 +16,9 @@ type AdminSessions interface {
 	AdminSession(ctx context.Context, tenantID, id string) (*core.AdminSession, error)
 	// TouchAdminSession records that the session was used at seen.
 	TouchAdminSession(ctx context.Context, tenantID, id string, seen time.Time) error
-	// PassAdminSecondFactor marks the pending session as complete;
-	// core.ErrNotFound if there is no such pending session.
-	PassAdminSecondFactor(ctx context.Context, tenantID, id string) error
+	// PassAdminSecondFactor marks the pending session as complete, to end
+	// at expires; core.ErrNotFound if there is no such pending session.
+	PassAdminSecondFactor(ctx context.Context, tenantID, id string, expires time.Time) error
 	// DeleteAdminSession ends one session (sign-out); no error if it was
 	// already gone.
 	DeleteAdminSession(ctx context.Context, tenantID, id string) error

@@ -37,9 +37,9 @@ func (o ops) TouchAdminSession(ctx context.Context, tenantID, id string, seen ti
 	return nil
 }
 
-func (o ops) PassAdminSecondFactor(ctx context.Context, tenantID, id string) error {
-	res, err := o.wr().ExecContext(ctx, `UPDATE admin_sessions SET pending = FALSE
-		WHERE tenant_id = $1 AND id = $2 AND pending = TRUE`, tenantID, id)
+func (o ops) PassAdminSecondFactor(ctx context.Context, tenantID, id string, expires time.Time) error {
+	res, err := o.wr().ExecContext(ctx, `UPDATE admin_sessions SET pending = FALSE, expires_at = $3
+		WHERE tenant_id = $1 AND id = $2 AND pending = TRUE`, tenantID, id, micros(expires))
 	if err != nil {
 		return fmt.Errorf("sqlstore: pass second factor: %w", mark(err))
 	}

@@ -50,11 +50,12 @@ func testAdminSessions(t *testing.T, newStore NewStore) {
 	}
 
 	// The second factor is passed once; another tenant's cannot be.
-	wantKind(t, s.PassAdminSecondFactor(ctx, tenantB, "s2"), core.ErrNotFound)
-	must(t, s.PassAdminSecondFactor(ctx, tenantA, "s1"))
-	wantKind(t, s.PassAdminSecondFactor(ctx, tenantA, "s1"), core.ErrNotFound)
-	if got, _ = s.AdminSession(ctx, tenantA, "s1"); got == nil || got.Pending {
-		t.Errorf("after the second factor the session is %+v, want not pending", got)
+	end := at(13 * time.Hour)
+	wantKind(t, s.PassAdminSecondFactor(ctx, tenantB, "s2", end), core.ErrNotFound)
+	must(t, s.PassAdminSecondFactor(ctx, tenantA, "s1", end))
+	wantKind(t, s.PassAdminSecondFactor(ctx, tenantA, "s1", end), core.ErrNotFound)
+	if got, _ = s.AdminSession(ctx, tenantA, "s1"); got == nil || got.Pending || !got.ExpiresAt.Equal(end.Truncate(time.Microsecond)) {
+		t.Errorf("after the second factor the session is %+v, want not pending, ending at %v", got, end)
 	}
 
 	// Sign-out everywhere ends every session of the user in the tenant,
