@@ -54,11 +54,11 @@ var (
 
 // Service signs members in and keeps their sessions.
 type Service struct {
-	st    store.Store
-	keys  *platform.Keyring
-	now   platform.Clock
-	pw    *account.Verifier
-	life  Lifetimes
+	st   store.Store
+	keys *platform.Keyring
+	now  platform.Clock
+	pw   *account.Verifier
+	life Lifetimes
 }
 
 // New returns the service.
