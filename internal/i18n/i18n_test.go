@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"encoding/json"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -24,13 +25,21 @@ func newCatalog(t *testing.T) *Catalog {
 // go-i18n, so the tests below check the files themselves.
 func rawCatalog(t *testing.T, lang string) map[string]string {
 	t.Helper()
-	b, err := files.ReadFile("locales/" + lang + ".json")
+	paths, err := catalogFiles(files, lang)
 	if err != nil {
-		t.Fatalf("read %s: %v", lang, err)
+		t.Fatal(err)
 	}
 	m := map[string]string{}
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("%s.json is not a flat object of strings: %v", lang, err)
+	for _, path := range paths {
+		b, err := files.ReadFile(path)
+		if err != nil {
+			t.Fatalf("read %s: %v", path, err)
+		}
+		part := map[string]string{}
+		if err := json.Unmarshal(b, &part); err != nil {
+			t.Fatalf("%s is not a flat object of strings: %v", path, err)
+		}
+		maps.Copy(m, part)
 	}
 	return m
 }

@@ -202,6 +202,7 @@ type UserFilter struct {
 // InvitationFilter narrows ListInvitations.
 type InvitationFilter struct {
 	Status string
+	UserID string // "" any user
 	// Now, when set, tells expired invitations from live ones (SPEC R8):
 	// Status PendingAcceptance then lists the pending ones not expired at
 	// Now, and core.InvitationExpired the pending ones that are. Without
