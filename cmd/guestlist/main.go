@@ -19,6 +19,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"guestlist/internal/adminsession"
 	"guestlist/internal/invite"
 	"guestlist/internal/platform"
 	"guestlist/internal/server"
@@ -45,6 +46,8 @@ type serveCmd struct {
 	MailFrom                  string        `help:"Sender address of outgoing mail."`
 	PasscodeTTL               time.Duration `default:"30m" help:"How long a one-time passcode is valid."`
 	SessionTTL                time.Duration `default:"24h" help:"How long a guest stays signed in."`
+	AdminSessionIdle          time.Duration `default:"1h" help:"An admin console session ends after this long without a request."`
+	AdminSessionMax           time.Duration `default:"12h" help:"An admin console session ends this long after sign-in, however busy."`
 	OperatorToken             string        `help:"Bearer token for /operator/v1/; generated and printed when empty."`
 	TrustedProxies            []string      `name:"trusted-proxies" sep:"," help:"Load balancers (CIDRs or addresses, comma-separated) whose Forwarded/X-Forwarded-For headers name the client. Empty: the TCP peer is the client."`
 	Profile                   string        `default:"public" enum:"public,government" help:"Cloud profile (public or government)."`
@@ -191,6 +194,7 @@ func (s *serveCmd) serverConfig() server.Config {
 	}
 	cfg.SMTP, cfg.MailFrom, cfg.PasscodeTTL, cfg.SessionTTL, cfg.Profile = s.SMTP, s.MailFrom, s.PasscodeTTL, s.SessionTTL, s.Profile
 	cfg.OperatorToken = s.OperatorToken
+	cfg.AdminSessions = adminsession.Lifetimes{Idle: s.AdminSessionIdle, Absolute: s.AdminSessionMax}
 	cfg.TrustedProxies = s.TrustedProxies
 	cfg.SigningAlg, cfg.KeyRotation = s.SigningAlg, s.KeyRotation
 	cfg.RefreshMaxLifetime = s.RefreshMaxLifetime

@@ -130,4 +130,3 @@ func parseCursor(s string) (store.Cursor, bool) {
 	}
 	return store.Cursor{CreatedAt: time.UnixMicro(us).UTC(), ID: id}, true
 }
-

@@ -19,8 +19,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"guestlist/internal/adminsession"
 	"guestlist/internal/apps"
 	"guestlist/internal/compose"
+	"guestlist/internal/console"
 	"guestlist/internal/core"
 	"guestlist/internal/graph"
 	"guestlist/internal/i18n"
@@ -271,13 +273,21 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	if err != nil {
 		return err
 	}
-	s.Handler = s.routes(pages, provider, graph.New(st, ring, tokens, s.Invites, users.New(st, deps.Now, hasher, password.Check), apps.New(st, ring, deps.Now), flows, providers.New(st, ring, deps.Now, s.providerChecks()), roles.New(st, deps.Now), deploy, deps.Now, cfg.BaseURL, deps.Logger))
+	userSvc, appSvc := users.New(st, deps.Now, hasher, password.Check), apps.New(st, ring, deps.Now)
+	admin, err := console.New(console.Deps{Tenants: s.Tenants, Store: st, Invites: s.Invites, Users: userSvc,
+		Apps: appSvc, Flows: flows, Catalog: cat, Log: deps.Logger, Now: deps.Now, BaseURL: cfg.BaseURL,
+		Sessions: adminsession.New(st, ring, deps.Now, accounts, cfg.AdminSessions)})
+	if err != nil {
+		return err
+	}
+	s.Handler = s.routes(pages, admin, provider, graph.New(st, ring, tokens, s.Invites, userSvc, appSvc, flows, providers.New(st, ring, deps.Now, s.providerChecks()), roles.New(st, deps.Now), deploy, deps.Now, cfg.BaseURL, deps.Logger))
 	return nil
 }
 
-func (s *Server) routes(pages *web.Pages, provider *oidcop.Provider, api *graph.API) http.Handler {
+func (s *Server) routes(pages *web.Pages, admin *console.Console, provider *oidcop.Provider, api *graph.API) http.Handler {
 	mux := http.NewServeMux()
 	pages.Routes(mux)
+	admin.Routes(mux)
 	api.Routes(mux)
 	operator.New(s.Tenants, platform.Secret(s.cfg.OperatorToken), s.log).Routes(mux)
 	provider.Routes(mux)
