@@ -169,11 +169,35 @@ var sameAsEnglish = map[string]map[string]string{
 		// German uses the loanword "Code" for an entry code (Microsoft's own
 		// German screens say "Code eingeben", "Code senden").
 		"code.label": "Code",
+		// "Name" and "Status" are the German words.
+		"console.guests.name":  "Name",
+		"console.account.name": "Name",
+		"console.guest.status": "Status",
+		// Names every language keeps: the source "OTP" (the Source
+		// column's value in Entra ID in every language) and Google.
+		"console.source.otp": "OTP", "console.source.google": "Google", "console.method.google": "Google",
 	},
 	"nl": {
 		// Dutch also uses "code" ("Code invoeren", "Code verzenden" in
 		// Microsoft's Dutch screens); as a field label it is capitalized.
 		"code.label": "Code",
+		// "Status" is the word of Microsoft's Dutch screens.
+		"console.guest.status": "Status",
+		// Names every language keeps: the source "OTP" (the Source
+		// column's value in Entra ID in every language) and Google.
+		"console.source.otp": "OTP", "console.source.google": "Google", "console.method.google": "Google",
+	},
+	"sv": {
+		// "Status" is the word of Microsoft's Swedish screens.
+		"console.guest.status": "Status",
+		// Names every language keeps: the source "OTP" (the Source
+		// column's value in Entra ID in every language) and Google.
+		"console.source.otp": "OTP", "console.source.google": "Google", "console.method.google": "Google",
+	},
+	"zh-TW": {
+		// Names every language keeps: the source "OTP" (the Source
+		// column's value in Entra ID in every language) and Google.
+		"console.source.otp": "OTP", "console.source.google": "Google", "console.method.google": "Google",
 	},
 }
 

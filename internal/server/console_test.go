@@ -152,7 +152,7 @@ func TestConsoleStory(t *testing.T) {
 	base := openLink(t, g, html.UnescapeString(link))
 	mustSend(t, g, base, false)
 	wantConsentNext(t, enter(t, g, base, waitCode(t, s, "greta@contoso.example", 1)), base)
-	accepted := g.Post(t, base+"/signin/consent", url.Values{"accept": {"yes"}})
+	accepted := g.Post(t, base+"/signin/consent", url.Values{"action": {"accept"}})
 	wantStatus(t, "consent", accepted, http.StatusSeeOther)
 
 	otp := admin.b.Get(t, admin.prefix+"/guests?source=otp")
