@@ -97,7 +97,10 @@ func (c *Console) guest(w http.ResponseWriter, r *http.Request, v *visit) {
 		return
 	}
 	for _, s := range signins {
-		sr := signInRow{At: s.At, App: s.AppDisplayName, Method: string(s.Method), Result: "console.signins.success"}
+		sr := signInRow{At: s.At, App: s.AppDisplayName, Result: "console.signins.success"}
+		if s.Method != "" {
+			sr.Method = "console.method." + string(s.Method)
+		}
 		if s.ErrorCode != 0 {
 			sr.Result, sr.Failure = "console.signins.failure", s.FailureReason
 		}
