@@ -27,7 +27,7 @@ type assignmentRow struct{ App, AppID string }
 type signInRow struct {
 	At      time.Time
 	App     string
-	Method  string
+	Method  string // message id, "" when none was used
 	Result  string // message id
 	Failure string
 }
