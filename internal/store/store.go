@@ -33,6 +33,7 @@ type Tx interface {
 	Audit
 	Federation
 	Roles
+	MFA
 
 	// Lock serialises writers on one (tenant, key) until the transaction
 	// ends, so a check-then-write on throttles or flows cannot race between

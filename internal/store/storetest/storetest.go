@@ -51,6 +51,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"UserQuery", testUserQuery},
 		subtest{"Federation", testFederation},
 		subtest{"Roles", testRoles},
+		subtest{"MFA", testMFA},
+		subtest{"MFARaces", testMFARaces},
 	)
 }
 
