@@ -146,6 +146,10 @@ func TestEnrolRefusals(t *testing.T) {
 	wantKind(t, "confirm after PendingTTL", err, core.ErrNotFound)
 	_, err = f.s.RegenerateRecoveryCodes(ctx, tenantA, "alice")
 	wantKind(t, "regenerate while pending", err, core.ErrNotFound)
-	// A pending enrolment can be removed (the member gave up).
+	// A pending enrolment can be removed (the member gave up); nothing
+	// was registered, so nothing is audited.
 	must(t, f.s.Remove(ctx, tenantA, "alice"))
+	if recs, err := f.st.ListAudit(ctx, tenantA, store.AuditFilter{}); err != nil || len(recs) != 0 {
+		t.Errorf("audit after removing a pending enrolment: %+v, %v", recs, err)
+	}
 }

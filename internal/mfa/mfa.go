@@ -195,15 +195,21 @@ func (s *Service) Enrolled(ctx context.Context, tenantID, userID string) (bool, 
 
 // Remove deletes the member's authenticator app, pending or active, with
 // its recovery codes: the member's own choice, or an administrator's
-// reset of a lost phone. The audit record says which, by whether the
-// context's actor is the member. Errors: core.ErrNotFound (none).
+// reset of a lost phone. Removing an active one is audited, as the
+// member's or an administrator's change by whether the context's actor
+// is the member; a pending one was never registered, so its removal is
+// not. Errors: core.ErrNotFound (none).
 func (s *Service) Remove(ctx context.Context, tenantID, userID string) error {
 	activity := audit.AdminDeleteSecurityInfo
 	if core.ActorFrom(ctx).UserID == userID {
 		activity = audit.DeleteSecurityInfo
 	}
 	return s.st.InTx(ctx, func(tx store.Tx) error {
-		if err := tx.DeleteAuthenticator(ctx, tenantID, userID); err != nil {
+		a, err := tx.GetAuthenticator(ctx, tenantID, userID)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeleteAuthenticator(ctx, tenantID, userID); err != nil || !a.Active() {
 			return err
 		}
 		return s.record(ctx, tx, s.now(), tenantID, userID, activity,

@@ -115,8 +115,8 @@ func normalize(code string) string {
 	return strings.ToUpper(strings.NewReplacer(" ", "", "-", "", "\t", "").Replace(code))
 }
 
-// Step is the RFC 6238 time step (T, section 4.2) of t.
-func Step(t time.Time) int64 { return t.Unix() / period }
+// timeStep is the RFC 6238 time step (T, section 4.2) of t.
+func timeStep(t time.Time) int64 { return t.Unix() / period }
 
 // matchStep finds the earliest time step within skew of now, and later
 // than last, whose code is code. A code that only matches steps up to
@@ -125,7 +125,7 @@ func matchStep(secret, code string, now time.Time, last int64) (int64, bool) {
 	if len(code) != int(digits) || strings.Trim(code, "0123456789") != "" {
 		return 0, false
 	}
-	cur := Step(now)
+	cur := timeStep(now)
 	for step := cur - skew; step <= cur+skew; step++ {
 		if step <= last {
 			continue
