@@ -14,6 +14,7 @@ import (
 	"guestlist/internal/core"
 	"guestlist/internal/i18n"
 	"guestlist/internal/invite"
+	"guestlist/internal/mfa"
 	"guestlist/internal/platform"
 	"guestlist/internal/redeem"
 	"guestlist/internal/roles"
@@ -32,6 +33,9 @@ type Deps struct {
 	Invites *invite.Service
 	Users   *users.Service
 	Apps    *apps.Service
+	// MFA is the members' authenticator apps: the console's second
+	// factor.
+	MFA *mfa.Service
 	// Flows explains which sign-in method an address would get (R14).
 	Flows   *redeem.Service
 	Catalog *i18n.Catalog
@@ -66,6 +70,9 @@ type visit struct {
 	user   *core.User
 	roles  []string
 	csrf   string
+	// pending: the session waits for the second factor; its pages show
+	// no navigation.
+	pending bool
 }
 
 // path is a console URL of the visit's tenant.

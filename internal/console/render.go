@@ -101,7 +101,11 @@ func (c *Console) base(v *visit, current string) base {
 	if v.user == nil {
 		return b
 	}
-	b.User, b.CSRF = v.user.DisplayName, v.csrf
+	b.CSRF = v.csrf
+	if v.pending {
+		return b
+	}
+	b.User = v.user.DisplayName
 	if b.User == "" {
 		b.User = v.user.UserPrincipalName
 	}

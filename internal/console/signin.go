@@ -4,11 +4,13 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"guestlist/internal/adminsession"
 	"guestlist/internal/core"
 	"guestlist/internal/idp"
+	"guestlist/internal/mfa"
 	"guestlist/internal/platform"
 )
 
@@ -91,12 +93,24 @@ func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 		c.internal(w, v, err)
 		return
 	}
-	token, _, err := c.Sessions.Start(ctx, v.tenant.ID, m.User.ID, false, platform.ClientIP(r), r.UserAgent())
+	// A second factor when the member has an authenticator app, or their
+	// roles require one (then they enrol first).
+	enrolled, err := c.MFA.Enrolled(ctx, v.tenant.ID, m.User.ID)
+	if err != nil {
+		c.internal(w, v, err)
+		return
+	}
+	pending := enrolled || mfa.Required(v.tenant.AdminMFARequirement(), m.Roles)
+	token, _, err := c.Sessions.Start(ctx, v.tenant.ID, m.User.ID, pending, platform.ClientIP(r), r.UserAgent())
 	if err != nil {
 		c.internal(w, v, err)
 		return
 	}
 	c.setSession(w, v.tenant.ID, token)
+	if pending {
+		seeOther(w, r, v.path("/signin/verify?next="+url.QueryEscape(p.Next)))
+		return
+	}
 	seeOther(w, r, p.Next)
 }
 

@@ -70,27 +70,7 @@ type Enrolment struct {
 // guest: guests prove who they are at home), core.ErrConflict (the member
 // has an authenticator app already; Remove it first).
 func (s *Service) BeginEnrolment(ctx context.Context, tenantID, userID string) (*Enrolment, error) {
-	t, err := s.st.GetTenant(ctx, tenantID)
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.st.GetUser(ctx, tenantID, userID)
-	if err != nil {
-		return nil, err
-	}
-	if u.UserType != core.UserTypeMember {
-		return nil, core.Invalidf("only members of the tenant enrol an authenticator app")
-	}
-	issuer := t.DisplayName
-	if issuer == "" {
-		issuer = "guestlist"
-	}
-	key, err := totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: u.UserPrincipalName,
-		Period: period, SecretSize: secretSize, Digits: digits, Algorithm: algorithm})
-	if err != nil {
-		return nil, fmt.Errorf("mfa: generate secret: %w", err)
-	}
-	qr, err := qrPNG(key)
+	key, qr, err := s.key(ctx, tenantID, userID, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +85,36 @@ func (s *Service) BeginEnrolment(ctx context.Context, tenantID, userID string) (
 	}
 	return &Enrolment{Secret: platform.Secret(key.Secret()), URL: platform.Secret(key.URL()), QR: qr,
 		ExpiresAt: now.Add(PendingTTL)}, nil
+}
+
+// key is the member's TOTP key with secret (nil: a new random one) and
+// its QR code. Errors: core.ErrNotFound, core.ErrInvalid (not a member).
+func (s *Service) key(ctx context.Context, tenantID, userID string, secret []byte) (*otp.Key, []byte, error) {
+	t, err := s.st.GetTenant(ctx, tenantID)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.st.GetUser(ctx, tenantID, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if u.UserType != core.UserTypeMember {
+		return nil, nil, core.Invalidf("only members of the tenant enrol an authenticator app")
+	}
+	issuer := t.DisplayName
+	if issuer == "" {
+		issuer = "guestlist"
+	}
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: issuer, AccountName: u.UserPrincipalName,
+		Period: period, SecretSize: secretSize, Digits: digits, Algorithm: algorithm, Secret: secret})
+	if err != nil {
+		return nil, nil, fmt.Errorf("mfa: generate secret: %w", err)
+	}
+	qr, err := qrPNG(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return key, qr, nil
 }
 
 func qrPNG(key *otp.Key) ([]byte, error) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/pquerna/otp/totp"
 
 	"guestlist/internal/servertest"
 )
@@ -81,7 +82,28 @@ func TestBrowserConsole(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("email"), admin.mail),
 		chromedp.SendKeys(chromedp.ID("password"), adminPassword),
 		chromedp.Submit(chromedp.ID("password")),
-		chromedp.WaitVisible(chromedp.ID("q")))
+		chromedp.WaitVisible(chromedp.ID("secret")))
+	// A Global Administrator sets up an authenticator app at the first
+	// sign-in.
+	checkAccessible(t, tab, "authenticator app set-up")
+	shots.save(t, tab, "console-enrol")
+	secret, err := chromedp.Run(tab, chromedp.Text(chromedp.ID("secret")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := totp.GenerateCode(secret, s.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	browse(t, tab, "enter the app's first code",
+		chromedp.SendKeys(chromedp.ID("code"), code),
+		chromedp.Click(chromedp.ID("enrol")),
+		chromedp.WaitVisible(chromedp.CSS("#recovery-codes, #error")))
+	if shown := readShown(t, tab, "after the first code"); !strings.Contains(shown.Text, "Save your recovery codes") {
+		t.Fatalf("after the first code (%s at %v) the page shows:\n%s", code, s.Clock.Now(), shown.Text)
+	}
+	checkAccessible(t, tab, "recovery codes")
+	browse(t, tab, "continue", chromedp.Click(chromedp.ID("continue")), chromedp.WaitVisible(chromedp.ID("q")))
 	wantShown(t, "guest list", readShown(t, tab, "guest list"), "en", []string{"Users from other organizations", "No guests match."})
 
 	browse(t, tab, "open the invite page", chromedp.Click(chromedp.CSS(`nav a[href$="/invite"]`)), chromedp.WaitVisible(chromedp.ID("redirect")))

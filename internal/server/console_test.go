@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"guestlist/internal/servertest"
 )
 
@@ -22,8 +24,14 @@ const adminPassword = "xWwvJ]6NMw+bWH-d"
 // consoleAdmin is a member of tn holding role, and a browser.
 type consoleAdmin struct {
 	id, mail string
+	s        *servertest.Server
 	b        *servertest.Guest
 	prefix   string // "/{tenant}/admin"
+	// secret is the key of the authenticator app the administrator set
+	// up at their first sign-in (their role requires one), recovery the
+	// recovery codes they were shown.
+	secret   string
+	recovery []string
 }
 
 // newConsoleAdmin creates the member nick@fabrikam.example with role ("" for
@@ -39,7 +47,74 @@ func newConsoleAdmin(t *testing.T, s *servertest.Server, tn servertest.Tenant, n
 	if role != "" {
 		assignRole(t, s, tn, role, u.ID)
 	}
-	return &consoleAdmin{id: u.ID, mail: mail, b: s.NewGuest("en"), prefix: "/" + tn.ID + "/admin"}
+	return &consoleAdmin{id: u.ID, mail: mail, s: s, b: s.NewGuest("en"), prefix: "/" + tn.ID + "/admin"}
+}
+
+// browser is the same administrator in another browser.
+func (a *consoleAdmin) browser() *consoleAdmin {
+	b := *a
+	b.b = a.s.NewGuest("en")
+	return &b
+}
+
+var (
+	secretRE   = regexp.MustCompile(`<code id="secret">([A-Z2-7]+)</code>`)
+	recoveryRE = regexp.MustCompile(`<li>([^<]+)</li>`)
+)
+
+// code is the administrator's authenticator app's code now. The clock
+// moves to the next 30-second step first: a code is accepted once (RFC
+// 6238 section 5.2), and a test signs in more often than that.
+func (a *consoleAdmin) code(t *testing.T) string {
+	t.Helper()
+	a.s.Clock.Advance(30 * time.Second)
+	code, err := totp.GenerateCode(a.secret, a.s.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+// secondFactor completes a sign-in that asks for the second factor:
+// enrolling the app at the first sign-in (the role requires it), or
+// entering its code.
+func (a *consoleAdmin) secondFactor(t *testing.T, p servertest.Page) servertest.Page {
+	t.Helper()
+	step := a.b.Follow(t, p)
+	if step.Status == http.StatusSeeOther && strings.Contains(step.Location, "/signin/enrol") {
+		enrol := a.b.Follow(t, step)
+		m := secretRE.FindStringSubmatch(enrol.Body)
+		if enrol.Status != http.StatusOK || m == nil {
+			t.Fatalf("enrol page: %d\n%.800s", enrol.Status, enrol.Body)
+		}
+		a.secret = m[1]
+		code, err := totp.GenerateCode(a.secret, a.s.Clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := regexp.MustCompile(`name="next" value="([^"]*)"`).FindStringSubmatch(enrol.Body)[1]
+		done := a.b.Post(t, a.prefix+"/signin/enrol", url.Values{"csrf": {csrf(t, enrol)}, "code": {code},
+			"next": {html.UnescapeString(next)}})
+		if done.Status != http.StatusOK || !strings.Contains(done.Body, `id="recovery-codes"`) {
+			t.Fatalf("enrol: %d\n%.800s", done.Status, done.Body)
+		}
+		a.recovery = nil
+		for _, m := range recoveryRE.FindAllStringSubmatch(done.Body, -1) {
+			a.recovery = append(a.recovery, m[1])
+		}
+		cont := regexp.MustCompile(`id="continue" href="([^"]+)"`).FindStringSubmatch(done.Body)
+		return a.b.Get(t, html.UnescapeString(cont[1]))
+	}
+	if step.Status != http.StatusOK || !strings.Contains(step.Body, `id="verify"`) {
+		t.Fatalf("second factor: %d to %q\n%.800s", step.Status, step.Location, step.Body)
+	}
+	next := regexp.MustCompile(`name="next" value="([^"]*)"`).FindStringSubmatch(step.Body)[1]
+	done := a.b.Post(t, a.prefix+"/signin/verify", url.Values{"csrf": {csrf(t, step)}, "code": {a.code(t)},
+		"next": {html.UnescapeString(next)}})
+	if done.Status != http.StatusSeeOther {
+		t.Fatalf("verify: %d\n%.800s", done.Status, done.Body)
+	}
+	return a.b.Follow(t, done)
 }
 
 // signIn signs the administrator in and returns the page they land on.
@@ -48,6 +123,9 @@ func (a *consoleAdmin) signIn(t *testing.T) servertest.Page {
 	p := a.b.Post(t, a.prefix+"/signin", url.Values{"email": {a.mail}, "password": {adminPassword}})
 	if p.Status != http.StatusSeeOther {
 		t.Fatalf("sign in as %s: %d\n%.500s", a.mail, p.Status, p.Body)
+	}
+	if strings.Contains(p.Location, "/signin/verify") {
+		return a.secondFactor(t, p)
 	}
 	return a.b.Follow(t, p)
 }
@@ -115,8 +193,17 @@ func TestConsoleStory(t *testing.T) {
 	wantStatus(t, "sign-in page", form, http.StatusOK)
 	in := admin.b.Post(t, admin.prefix+"/signin", url.Values{"email": {admin.mail}, "password": {adminPassword},
 		"next": {admin.prefix + "/guests?state=pending"}})
-	if in.Status != http.StatusSeeOther || in.Location != admin.prefix+"/guests?state=pending" {
-		t.Fatalf("sign in: %d to %q", in.Status, in.Location)
+	if in.Status != http.StatusSeeOther || !strings.HasPrefix(in.Location, admin.prefix+"/signin/verify?") {
+		t.Fatalf("sign in: %d to %q, want the second factor", in.Status, in.Location)
+	}
+	// A Global Administrator must set up an authenticator app first; no
+	// console page opens before.
+	wantStatus(t, "before the second factor", admin.b.Get(t, admin.prefix+"/guests"), http.StatusSeeOther)
+	if landed := admin.secondFactor(t, in); !strings.Contains(landed.Body, `id="q"`) {
+		t.Fatalf("after the second factor: %d\n%.500s", landed.Status, landed.Body)
+	}
+	if len(admin.recovery) != 10 {
+		t.Errorf("%d recovery codes shown, want 10", len(admin.recovery))
 	}
 
 	// Invite, after asking which method the address would get.
@@ -363,7 +450,7 @@ func TestConsoleSessions(t *testing.T) {
 	wantStatus(t, "after an hour unused", admin.b.Get(t, admin.prefix+"/guests"), http.StatusSeeOther)
 
 	laptop := admin.signIn(t)
-	phone := &consoleAdmin{id: admin.id, mail: admin.mail, b: s.NewGuest("en"), prefix: admin.prefix}
+	phone := admin.browser()
 	phone.signIn(t)
 	account := admin.b.Get(t, admin.prefix+"/account")
 	wantStatus(t, "account page", account, http.StatusOK)
@@ -398,5 +485,87 @@ func TestConsoleLanguage(t *testing.T) {
 	}
 	for _, q := range []string{"source=nope", "state=nope", "after=garbage", "q=" + strings.Repeat("a+", 20)} {
 		wantStatus(t, q, admin.b.Get(t, admin.prefix+"/guests?"+q), http.StatusBadRequest)
+	}
+}
+
+// TestConsoleSecondFactor: with an authenticator app, the password alone
+// opens nothing; a code works once; a recovery code works once; a member
+// whose role does not require an app may add one, and from then on is
+// asked for it.
+func TestConsoleSecondFactor(t *testing.T) {
+	t.Parallel()
+	s, fab := newFabrikam(t, servertest.Options{})
+	admin := newConsoleAdmin(t, s, fab, "ada", globalAdmin)
+	admin.signIn(t) // enrols
+
+	// An attacker with the password only: the session waits for the code.
+	thief := admin.browser()
+	in := thief.b.Post(t, thief.prefix+"/signin", url.Values{"email": {admin.mail}, "password": {adminPassword}})
+	if in.Status != http.StatusSeeOther || !strings.Contains(in.Location, "/signin/verify") {
+		t.Fatalf("password only: %d to %q", in.Status, in.Location)
+	}
+	verify := thief.b.Follow(t, in)
+	token := csrf(t, verify)
+	for _, path := range []string{"/guests", "/account", "/invite"} {
+		if p := thief.b.Get(t, thief.prefix+path); p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "/signin/verify") {
+			t.Errorf("password only, %s: %d to %q", path, p.Status, p.Location)
+		}
+	}
+	wantStatus(t, "wrong code", thief.b.Post(t, thief.prefix+"/signin/verify", url.Values{"csrf": {token}, "code": {"000000"}}), http.StatusUnauthorized)
+
+	// The owner's code works once: the same code again is refused.
+	code := admin.code(t)
+	owner := admin.browser()
+	in = owner.b.Post(t, owner.prefix+"/signin", url.Values{"email": {admin.mail}, "password": {adminPassword}})
+	ownerVerify := owner.b.Follow(t, in)
+	wantStatus(t, "owner's code", owner.b.Post(t, owner.prefix+"/signin/verify", url.Values{"csrf": {csrf(t, ownerVerify)}, "code": {code}}), http.StatusSeeOther)
+	wantStatus(t, "the same code replayed", thief.b.Post(t, thief.prefix+"/signin/verify", url.Values{"csrf": {token}, "code": {code}}), http.StatusUnauthorized)
+
+	// A recovery code works once.
+	rc := admin.recovery[0]
+	wantStatus(t, "recovery code", thief.b.Post(t, thief.prefix+"/signin/verify", url.Values{"csrf": {token}, "code": {rc}}), http.StatusSeeOther)
+	again := admin.browser()
+	in = again.b.Post(t, again.prefix+"/signin", url.Values{"email": {admin.mail}, "password": {adminPassword}})
+	againVerify := again.b.Follow(t, in)
+	wantStatus(t, "recovery code reused", again.b.Post(t, again.prefix+"/signin/verify", url.Values{"csrf": {csrf(t, againVerify)}, "code": {rc}}), http.StatusUnauthorized)
+
+	// A User Administrator need not have an app, may add one, and is then
+	// asked for its code.
+	ulla := newConsoleAdmin(t, s, fab, "ulla", userAdmin)
+	ulla.signIn(t)
+	setup := ulla.b.Get(t, ulla.prefix+"/account/mfa")
+	m := secretRE.FindStringSubmatch(setup.Body)
+	if setup.Status != http.StatusOK || m == nil {
+		t.Fatalf("set up an app: %d\n%.500s", setup.Status, setup.Body)
+	}
+	// Opened again, the page shows the same secret: the one being added.
+	if again := secretRE.FindStringSubmatch(ulla.b.Get(t, ulla.prefix+"/account/mfa").Body); again == nil || again[1] != m[1] {
+		t.Errorf("the set-up page opened twice shows %q, then %q", m[1], again)
+	}
+	ulla.secret = m[1]
+	wantStatus(t, "wrong first code", ulla.b.Post(t, ulla.prefix+"/account/mfa", url.Values{"csrf": {csrf(t, setup)}, "code": {"123456"},
+		"secret": {ulla.secret}}), http.StatusUnauthorized)
+	first, err := totp.GenerateCode(ulla.secret, s.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, "first code", ulla.b.Post(t, ulla.prefix+"/account/mfa", url.Values{"csrf": {csrf(t, setup)}, "code": {first}}), http.StatusOK)
+	later := ulla.browser()
+	in = later.b.Post(t, later.prefix+"/signin", url.Values{"email": {ulla.mail}, "password": {adminPassword}})
+	if !strings.Contains(in.Location, "/signin/verify") {
+		t.Fatalf("after adding an app the sign-in goes to %q, want the code", in.Location)
+	}
+	later.secondFactor(t, in)
+
+	// Removing it needs a current code.
+	account := ulla.b.Get(t, ulla.prefix+"/account")
+	wantStatus(t, "remove without a code", ulla.b.Post(t, ulla.prefix+"/account/mfa/remove", url.Values{"csrf": {csrf(t, account)}, "code": {"000000"}}), http.StatusUnauthorized)
+	removed := ulla.b.Post(t, ulla.prefix+"/account/mfa/remove", url.Values{"csrf": {csrf(t, account)}, "code": {ulla.code(t)}})
+	if removed.Status != http.StatusSeeOther || !strings.Contains(removed.Location, "done=removed") {
+		t.Fatalf("remove: %d to %q", removed.Status, removed.Location)
+	}
+	in = ulla.browser().b.Post(t, ulla.prefix+"/signin", url.Values{"email": {ulla.mail}, "password": {adminPassword}})
+	if in.Status != http.StatusSeeOther || strings.Contains(in.Location, "/signin/verify") {
+		t.Errorf("after removing the app the sign-in goes to %q", in.Location)
 	}
 }

@@ -38,6 +38,7 @@ import (
 	"guestlist/internal/idp/saml"
 	"guestlist/internal/invite"
 	"guestlist/internal/mail"
+	"guestlist/internal/mfa"
 	"guestlist/internal/oidcop"
 	"guestlist/internal/operator"
 	"guestlist/internal/passcode"
@@ -275,7 +276,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	}
 	userSvc, appSvc := users.New(st, deps.Now, hasher, password.Check), apps.New(st, ring, deps.Now)
 	admin, err := console.New(console.Deps{Tenants: s.Tenants, Store: st, Invites: s.Invites, Users: userSvc,
-		Apps: appSvc, Flows: flows, Catalog: cat, Log: deps.Logger, Now: deps.Now, BaseURL: cfg.BaseURL,
+		Apps: appSvc, Flows: flows, MFA: mfa.New(st, ring, deps.Now), Catalog: cat, Log: deps.Logger, Now: deps.Now, BaseURL: cfg.BaseURL,
 		Sessions: adminsession.New(st, ring, deps.Now, accounts, cfg.AdminSessions)})
 	if err != nil {
 		return err
