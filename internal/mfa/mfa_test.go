@@ -51,8 +51,15 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureOn(t, filepath.Join(t.TempDir(), "guestlist.db"))
+}
+
+// newFixtureOn is newFixture on the database dsn (a SQLite file's path or
+// a PostgreSQL URL).
+func newFixtureOn(t *testing.T, dsn string) *fixture {
+	t.Helper()
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "guestlist.db")
+	path := dsn
 	st, err := sqlstore.Open(ctx, path, sqlstore.Options{Migrate: true})
 	if err != nil {
 		t.Fatal(err)
