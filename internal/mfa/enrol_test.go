@@ -56,7 +56,7 @@ func TestEnrol(t *testing.T) {
 	wantKind(t, "confirm with a malformed code", err, core.ErrUnauthenticated)
 
 	first := code(t, string(e2.Secret), f.clock.now())
-	codes, err := f.s.ConfirmEnrolment(ctx, tenantA, "alice", first)
+	codes, err := f.s.ConfirmEnrolment(ctx, tenantA, "alice", first[:3]+" "+first[3:])
 	must(t, err)
 	if len(codes) != RecoveryCodeCount {
 		t.Fatalf("%d recovery codes", len(codes))

@@ -154,7 +154,7 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, tenantID, userID, code s
 		if err != nil {
 			return fmt.Errorf("mfa: open secret: %w", err)
 		}
-		step, ok := matchStep(string(secret), code, now, 0)
+		step, ok := matchStep(string(secret), normalize(code), now, 0)
 		if !ok {
 			wrong = true
 			return recordFailure(ctx, tx, tenantID, userID, now)
