@@ -101,7 +101,16 @@ func (f *fixture) enrol(t *testing.T, tenantID, userID string) (string, []string
 	secret := string(e.Secret)
 	codes, err := f.s.ConfirmEnrolment(t.Context(), tenantID, userID, code(t, secret, f.clock.now()))
 	must(t, err)
-	return secret, codes
+	return secret, plain(codes)
+}
+
+// plain is the codes as the member reads them.
+func plain(codes []platform.Secret) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = string(c)
+	}
+	return out
 }
 
 // code is the app's code at at, from the library as the app would

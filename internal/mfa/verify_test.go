@@ -95,7 +95,7 @@ func TestRecoveryCodes(t *testing.T) {
 	}
 	_, err = f.s.Verify(ctx, tenantA, "alice", codes[3])
 	wantKind(t, "an old unspent code", err, core.ErrUnauthenticated)
-	_, err = f.s.Verify(ctx, tenantA, "alice", fresh[9])
+	_, err = f.s.Verify(ctx, tenantA, "alice", string(fresh[9]))
 	must(t, err)
 	recs, err := f.st.ListAudit(ctx, tenantA, store.AuditFilter{})
 	must(t, err)
