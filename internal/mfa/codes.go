@@ -7,6 +7,7 @@ import (
 
 	"guestlist/internal/audit"
 	"guestlist/internal/core"
+	"guestlist/internal/platform"
 	"guestlist/internal/store"
 )
 
@@ -25,9 +26,9 @@ func (s *Service) RecoveryCodesLeft(ctx context.Context, tenantID, userID string
 // RegenerateRecoveryCodes replaces the member's recovery codes, used or
 // not, with RecoveryCodeCount new ones, to show once. Errors:
 // core.ErrNotFound (no active authenticator app).
-func (s *Service) RegenerateRecoveryCodes(ctx context.Context, tenantID, userID string) ([]string, error) {
+func (s *Service) RegenerateRecoveryCodes(ctx context.Context, tenantID, userID string) ([]platform.Secret, error) {
 	now := s.now()
-	var codes []string
+	var codes []platform.Secret
 	err := s.st.InTx(ctx, func(tx store.Tx) error {
 		a, err := tx.GetAuthenticator(ctx, tenantID, userID)
 		if err != nil {
@@ -51,12 +52,12 @@ func (s *Service) RegenerateRecoveryCodes(ctx context.Context, tenantID, userID 
 // newRecoveryCodes stores the hashes of fresh codes in place of the
 // member's old ones and returns the codes, grouped for reading
 // ("ABCDE-FGHIJ").
-func (s *Service) newRecoveryCodes(ctx context.Context, tx store.Tx, tenantID, userID string, now time.Time) ([]string, error) {
-	codes := make([]string, RecoveryCodeCount)
+func (s *Service) newRecoveryCodes(ctx context.Context, tx store.Tx, tenantID, userID string, now time.Time) ([]platform.Secret, error) {
+	codes := make([]platform.Secret, RecoveryCodeCount)
 	hashes := make([][]byte, RecoveryCodeCount)
 	for i := range codes {
 		c := rand.Text()[:recoveryCodeLen]
-		codes[i] = c[:recoveryCodeLen/2] + "-" + c[recoveryCodeLen/2:]
+		codes[i] = platform.Secret(c[:recoveryCodeLen/2] + "-" + c[recoveryCodeLen/2:])
 		hashes[i] = s.hashCode(tenantID, userID, c)
 	}
 	if err := tx.SetRecoveryCodes(ctx, tenantID, userID, hashes, now); err != nil {

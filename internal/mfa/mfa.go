@@ -137,14 +137,15 @@ func aad(tenantID, userID string) string {
 
 // ConfirmEnrolment activates the member's pending authenticator with a
 // first code from the app and returns RecoveryCodeCount new recovery
-// codes, to show once: only their hashes are kept. The first code is
+// codes, to show once: only their hashes are kept. They are Secrets so
+// that no log shows them; a page renders string(code). The first code is
 // spent. Errors: core.ErrNotFound (nothing pending, or the enrolment
 // expired: begin again), core.ErrConflict (already active),
 // core.ErrUnauthenticated (a wrong code), core.ErrThrottled (in a
 // *core.RetryLater: too many wrong codes).
-func (s *Service) ConfirmEnrolment(ctx context.Context, tenantID, userID, code string) ([]string, error) {
+func (s *Service) ConfirmEnrolment(ctx context.Context, tenantID, userID, code string) ([]platform.Secret, error) {
 	now := s.now()
-	var codes []string
+	var codes []platform.Secret
 	wrong := false
 	err := s.st.InTx(ctx, func(tx store.Tx) error {
 		if err := s.guard(ctx, tx, tenantID, userID, now); err != nil {
@@ -164,7 +165,7 @@ func (s *Service) ConfirmEnrolment(ctx context.Context, tenantID, userID, code s
 		if err != nil {
 			return fmt.Errorf("mfa: open secret: %w", err)
 		}
-		step, ok := matchStep(string(secret), code, now, 0)
+		step, ok := matchStep(string(secret), normalize(code), now, 0)
 		if !ok {
 			wrong = true
 			return recordFailure(ctx, tx, tenantID, userID, now)

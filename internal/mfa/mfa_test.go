@@ -51,8 +51,15 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureOn(t, filepath.Join(t.TempDir(), "guestlist.db"))
+}
+
+// newFixtureOn is newFixture on the database dsn (a SQLite file's path or
+// a PostgreSQL URL).
+func newFixtureOn(t *testing.T, dsn string) *fixture {
+	t.Helper()
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "guestlist.db")
+	path := dsn
 	st, err := sqlstore.Open(ctx, path, sqlstore.Options{Migrate: true})
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +101,16 @@ func (f *fixture) enrol(t *testing.T, tenantID, userID string) (string, []string
 	secret := string(e.Secret)
 	codes, err := f.s.ConfirmEnrolment(t.Context(), tenantID, userID, code(t, secret, f.clock.now()))
 	must(t, err)
-	return secret, codes
+	return secret, plain(codes)
+}
+
+// plain is the codes as the member reads them.
+func plain(codes []platform.Secret) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = string(c)
+	}
+	return out
 }
 
 // code is the app's code at at, from the library as the app would

@@ -9,6 +9,7 @@ import (
 
 	"guestlist/internal/core"
 	"guestlist/internal/store"
+	"guestlist/internal/store/pgtest"
 )
 
 // TestVerifyWindow: which codes Verify takes, moving the clock, each
@@ -94,7 +95,7 @@ func TestRecoveryCodes(t *testing.T) {
 	}
 	_, err = f.s.Verify(ctx, tenantA, "alice", codes[3])
 	wantKind(t, "an old unspent code", err, core.ErrUnauthenticated)
-	_, err = f.s.Verify(ctx, tenantA, "alice", fresh[9])
+	_, err = f.s.Verify(ctx, tenantA, "alice", string(fresh[9]))
 	must(t, err)
 	recs, err := f.st.ListAudit(ctx, tenantA, store.AuditFilter{})
 	must(t, err)
@@ -162,9 +163,16 @@ func TestThrottle(t *testing.T) {
 
 // TestVerifyRace: of many checks of one code at once, one succeeds; the
 // others count as wrong codes, so some of them may find the member
-// throttled.
+// throttled. Many wrong codes at once count no more than FailureLimit
+// before the throttle refuses the rest. On both databases: on
+// PostgreSQL the checks run on separate connections.
 func TestVerifyRace(t *testing.T) {
-	f, ctx := newFixture(t), t.Context()
+	t.Run("SQLite", func(t *testing.T) { testVerifyRace(t, newFixture(t)) })
+	t.Run("PostgreSQL", func(t *testing.T) { testVerifyRace(t, newFixtureOn(t, pgtest.Schema(t))) })
+}
+
+func testVerifyRace(t *testing.T, f *fixture) {
+	ctx := t.Context()
 	secret, codes := f.enrol(t, tenantA, "alice")
 	for _, recovery := range []bool{false, true} {
 		f.clock.add(FailureWindow) // past the last round's failures
@@ -172,25 +180,53 @@ func TestVerifyRace(t *testing.T) {
 		if recovery {
 			c = codes[0]
 		}
-		var wg sync.WaitGroup
-		var mu sync.Mutex
 		won := 0
-		for range 8 {
-			wg.Go(func() {
-				_, err := f.s.Verify(ctx, tenantA, "alice", c)
-				mu.Lock()
-				defer mu.Unlock()
-				switch {
-				case err == nil:
-					won++
-				case !errors.Is(err, core.ErrUnauthenticated) && !errors.Is(err, core.ErrThrottled):
-					t.Errorf("racer: %v", err)
-				}
-			})
+		for _, err := range parallel(8, func() error {
+			_, err := f.s.Verify(ctx, tenantA, "alice", c)
+			return err
+		}) {
+			switch {
+			case err == nil:
+				won++
+			case !errors.Is(err, core.ErrUnauthenticated) && !errors.Is(err, core.ErrThrottled):
+				t.Errorf("racer: %v", err)
+			}
 		}
-		wg.Wait()
 		if won != 1 {
 			t.Errorf("%d checks of one code succeeded", won)
 		}
 	}
+	// Parallel guesses: the throttle counts them one after another.
+	f.clock.add(FailureWindow)
+	wrong := 0
+	for _, err := range parallel(3*FailureLimit, func() error {
+		_, err := f.s.Verify(ctx, tenantA, "alice", "000000")
+		return err
+	}) {
+		switch {
+		case errors.Is(err, core.ErrUnauthenticated):
+			wrong++
+		case !errors.Is(err, core.ErrThrottled):
+			t.Errorf("guess: %v", err)
+		}
+	}
+	if wrong != FailureLimit {
+		t.Errorf("%d parallel guesses were checked, want %d", wrong, FailureLimit)
+	}
+}
+
+// parallel runs fn racers times at once and returns the errors.
+func parallel(racers int, fn func() error) []error {
+	errs := make([]error, racers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range racers {
+		wg.Go(func() {
+			<-start
+			errs[i] = fn()
+		})
+	}
+	close(start)
+	wg.Wait()
+	return errs
 }
