@@ -11,6 +11,7 @@ import (
 	"guestlist/internal/adminsession"
 	"guestlist/internal/core"
 	"guestlist/internal/mfa"
+	"guestlist/internal/platform"
 )
 
 // The second factor: after the password, a member with an authenticator
@@ -38,7 +39,7 @@ type enrolPage struct {
 
 type recoveryPage struct {
 	base
-	Codes    []string
+	Codes    []platform.Secret
 	Continue string
 }
 
@@ -183,7 +184,7 @@ func qrURL(png []byte) string {
 
 // confirmEnrol checks the first code; on a refusal it shows the pending
 // secret again and reports false.
-func (c *Console) confirmEnrol(w http.ResponseWriter, r *http.Request, v *visit, action, nextPath string, required bool) ([]string, bool) {
+func (c *Console) confirmEnrol(w http.ResponseWriter, r *http.Request, v *visit, action, nextPath string, required bool) ([]platform.Secret, bool) {
 	codes, err := c.MFA.ConfirmEnrolment(r.Context(), v.tenant.ID, v.user.ID, r.PostFormValue("code"))
 	if err == nil {
 		return codes, true
