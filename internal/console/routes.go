@@ -33,6 +33,8 @@ func (c *Console) Routes(mux *http.ServeMux) {
 	page("GET /{tenant}/admin/guests/{id}", c.page(roles.ReadGuests, c.guest))
 	page("GET /{tenant}/admin/guests/{id}/{action}", c.page(roles.ReadGuests, c.confirm))
 	page("POST /{tenant}/admin/guests/{id}/{action}", c.page(roles.ReadGuests, c.act))
+	page("GET /{tenant}/admin/security", c.page(roles.ManagePolicies, c.security))
+	page("POST /{tenant}/admin/security", c.page(roles.ManagePolicies, c.setSecurity))
 	page("GET /{tenant}/admin/invite", c.page(roles.Invite, c.inviteForm))
 	page("POST /{tenant}/admin/invite", c.page(roles.Invite, c.invite))
 	mux.Handle("GET /static/console.css", Static())

@@ -569,3 +569,36 @@ func TestConsoleSecondFactor(t *testing.T) {
 		t.Errorf("after removing the app the sign-in goes to %q", in.Location)
 	}
 }
+
+// TestConsoleSecuritySetting: a Global Administrator can require an
+// authenticator app of every administrator; a User Administrator then
+// sets one up at their next sign-in, and cannot change the setting.
+func TestConsoleSecuritySetting(t *testing.T) {
+	t.Parallel()
+	s, fab := newFabrikam(t, servertest.Options{})
+	admin := newConsoleAdmin(t, s, fab, "ada", globalAdmin)
+	ulla := newConsoleAdmin(t, s, fab, "ulla", userAdmin)
+	page := ulla.signIn(t)
+	wantStatus(t, "User Administrator changes the setting", ulla.b.Post(t, ulla.prefix+"/security",
+		url.Values{"csrf": {csrf(t, page)}, "mfa": {"off"}}), http.StatusForbidden)
+
+	admin.signIn(t)
+	form := admin.b.Get(t, admin.prefix+"/security")
+	wantStatus(t, "security page", form, http.StatusOK)
+	wantStatus(t, "unknown value", admin.b.Post(t, admin.prefix+"/security",
+		url.Values{"csrf": {csrf(t, form)}, "mfa": {"sometimes"}}), http.StatusBadRequest)
+	wantStatus(t, "every role", admin.b.Post(t, admin.prefix+"/security",
+		url.Values{"csrf": {csrf(t, form)}, "mfa": {"allAdministrators"}}), http.StatusSeeOther)
+
+	in := ulla.browser().b.Post(t, ulla.prefix+"/signin", url.Values{"email": {ulla.mail}, "password": {adminPassword}})
+	if in.Status != http.StatusSeeOther || !strings.Contains(in.Location, "/signin/verify") {
+		t.Fatalf("User Administrator after the change: %d to %q, want the second factor", in.Status, in.Location)
+	}
+	var mine []string
+	for _, a := range audits(t, s, fab, filter("initiatedBy/user/id eq '"+admin.id+"'")) {
+		mine = append(mine, a.ActivityDisplayName)
+	}
+	if len(mine) == 0 {
+		t.Error("the change is not in the audit log under the administrator")
+	}
+}
