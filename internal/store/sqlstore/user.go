@@ -195,6 +195,7 @@ func (o ops) DeleteUser(ctx context.Context, tenantID, id string) error {
 			`DELETE FROM invitations WHERE tenant_id = $1 AND user_id = $2`,
 			`DELETE FROM assignments WHERE tenant_id = $1 AND user_id = $2`,
 			`DELETE FROM role_assignments WHERE tenant_id = $1 AND principal_id = $2`,
+			`DELETE FROM password_links WHERE tenant_id = $1 AND user_id = $2`,
 		} {
 			if _, err := q.ExecContext(ctx, stmt, tenantID, id); err != nil {
 				return fmt.Errorf("sqlstore: delete user: %w", err)

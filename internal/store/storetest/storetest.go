@@ -51,6 +51,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"UserQuery", testUserQuery},
 		subtest{"Federation", testFederation},
 		subtest{"Roles", testRoles},
+		subtest{"PasswordLinks", testPasswordLinks},
 	)
 }
 
