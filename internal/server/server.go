@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"guestlist/internal/admins"
 	"guestlist/internal/apps"
 	"guestlist/internal/compose"
 	"guestlist/internal/core"
@@ -57,6 +58,9 @@ type Server struct {
 	Handler http.Handler
 	Store   store.Store
 	Tenants *tenants.Service
+	// Admins names first administrators and mails their set-password
+	// links (R43).
+	Admins  *admins.Service
 	Invites *invite.Service
 	Worker  *mail.Worker
 	Keys    *oidcop.Keys
@@ -267,11 +271,16 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 		return err
 	}
 	s.Provider = provider
+	people := users.New(st, deps.Now, hasher, password.Check)
+	directoryRoles := roles.New(st, deps.Now)
+	s.Admins = admins.New(st, ring, deps.Now, mails, s.Tenants, people, directoryRoles,
+		admins.PasswordRules{Hash: hasher.Hash, Check: password.Check}, cfg.BaseURL, s.Worker.Notify)
 	pages, err := web.New(s.Tenants, flows, codes, provider, cat, cfg.BaseURL, deps.Logger)
 	if err != nil {
 		return err
 	}
-	s.Handler = s.routes(pages, provider, graph.New(st, ring, tokens, s.Invites, users.New(st, deps.Now, hasher, password.Check), apps.New(st, ring, deps.Now), flows, providers.New(st, ring, deps.Now, s.providerChecks()), roles.New(st, deps.Now), deploy, deps.Now, cfg.BaseURL, deps.Logger))
+	pages.SetAdmins(s.Admins)
+	s.Handler = s.routes(pages, provider, graph.New(st, ring, tokens, s.Invites, people, apps.New(st, ring, deps.Now), flows, providers.New(st, ring, deps.Now, s.providerChecks()), directoryRoles, deploy, deps.Now, cfg.BaseURL, deps.Logger))
 	return nil
 }
 
@@ -279,7 +288,7 @@ func (s *Server) routes(pages *web.Pages, provider *oidcop.Provider, api *graph.
 	mux := http.NewServeMux()
 	pages.Routes(mux)
 	api.Routes(mux)
-	operator.New(s.Tenants, platform.Secret(s.cfg.OperatorToken), s.log).Routes(mux)
+	operator.New(s.Tenants, s.Admins, platform.Secret(s.cfg.OperatorToken), s.log).Routes(mux)
 	provider.Routes(mux)
 	s.SAML.Routes(mux, s.Tenants.Resolve)
 	if s.DevMail {
