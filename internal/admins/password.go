@@ -37,7 +37,11 @@ func (s *Service) SetPassword(ctx context.Context, t *core.Tenant, token platfor
 	if err != nil {
 		return nil, err
 	}
-	if err := s.rules.Check(plain, u.UserPrincipalName, u.MailKey, u.DisplayName, localPart(u.UserPrincipalName)); err != nil {
+	words := []string{u.UserPrincipalName, u.DisplayName}
+	if addr, err := core.ParseAddress(u.UserPrincipalName); err == nil {
+		words = append(words, addr.Local)
+	}
+	if err := s.rules.Check(plain, words...); err != nil {
 		return nil, err
 	}
 	hash, err := s.rules.Hash(ctx, plain)
@@ -102,13 +106,4 @@ func (s *Service) linkUser(ctx context.Context, tx store.Tx, l *core.PasswordLin
 		return nil, ErrLinkUnknown
 	}
 	return u, err
-}
-
-func localPart(addr string) string {
-	for i := len(addr) - 1; i >= 0; i-- {
-		if addr[i] == '@' {
-			return addr[:i]
-		}
-	}
-	return addr
 }

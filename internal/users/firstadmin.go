@@ -32,10 +32,3 @@ func (s *Service) CreatePasswordlessMember(ctx context.Context, tx store.Tx, t *
 	}
 	return &u, nil
 }
-
-// ParseMemberAddress checks upn as CreateMember does, without the store:
-// a valid address in one of t's verified domains. Errors: core.ErrInvalid
-// with Graph's message.
-func ParseMemberAddress(t *core.Tenant, upn string) (core.Address, error) {
-	return memberAddress(t, upn)
-}
