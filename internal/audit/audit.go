@@ -42,6 +42,10 @@ const (
 	UpdateInvitationPolicy = "Update invitation policy"
 	UpdateB2BPolicy        = "Update B2B management policy"
 	UpdateAuthzPolicy      = "Update authorization policy"
+	// The first administrator's set-password link (R43): mailed by the
+	// operator, used by the administrator.
+	SendPasswordLink    = "Send set-password link"
+	SetPasswordWithLink = "Set password with link"
 	// Identity providers (R41). Entra ID logs "Add identity provider",
 	// "Update identity provider" and "Delete identity provider" for its
 	// identityProviders; for a domain's SAML federation it logs "Set

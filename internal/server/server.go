@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"guestlist/internal/admins"
 	"guestlist/internal/adminsession"
 	"guestlist/internal/apps"
 	"guestlist/internal/compose"
@@ -60,6 +61,9 @@ type Server struct {
 	Handler http.Handler
 	Store   store.Store
 	Tenants *tenants.Service
+	// Admins names first administrators and mails their set-password
+	// links (R43).
+	Admins  *admins.Service
 	Invites *invite.Service
 	Worker  *mail.Worker
 	Keys    *oidcop.Keys
@@ -270,18 +274,23 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 		return err
 	}
 	s.Provider = provider
+	people := users.New(st, deps.Now, hasher, password.Check)
+	directoryRoles := roles.New(st, deps.Now)
+	s.Admins = admins.New(st, ring, deps.Now, mails, s.Tenants, people, directoryRoles,
+		admins.PasswordRules{Hash: hasher.Hash, Check: password.Check}, cfg.BaseURL, s.Worker.Notify)
 	pages, err := web.New(s.Tenants, flows, codes, provider, cat, cfg.BaseURL, deps.Logger)
 	if err != nil {
 		return err
 	}
-	userSvc, appSvc := users.New(st, deps.Now, hasher, password.Check), apps.New(st, ring, deps.Now)
-	admin, err := console.New(console.Deps{Tenants: s.Tenants, Store: st, Invites: s.Invites, Users: userSvc,
+	pages.SetAdmins(s.Admins)
+	appSvc := apps.New(st, ring, deps.Now)
+	admin, err := console.New(console.Deps{Tenants: s.Tenants, Store: st, Invites: s.Invites, Users: people,
 		Apps: appSvc, Flows: flows, MFA: mfa.New(st, ring, deps.Now), Catalog: cat, Log: deps.Logger, Now: deps.Now, BaseURL: cfg.BaseURL,
 		Sessions: adminsession.New(st, ring, deps.Now, accounts, cfg.AdminSessions)})
 	if err != nil {
 		return err
 	}
-	s.Handler = s.routes(pages, admin, provider, graph.New(st, ring, tokens, s.Invites, userSvc, appSvc, flows, providers.New(st, ring, deps.Now, s.providerChecks()), roles.New(st, deps.Now), deploy, deps.Now, cfg.BaseURL, deps.Logger))
+	s.Handler = s.routes(pages, admin, provider, graph.New(st, ring, tokens, s.Invites, people, appSvc, flows, providers.New(st, ring, deps.Now, s.providerChecks()), directoryRoles, deploy, deps.Now, cfg.BaseURL, deps.Logger))
 	return nil
 }
 
@@ -290,7 +299,7 @@ func (s *Server) routes(pages *web.Pages, admin *console.Console, provider *oidc
 	pages.Routes(mux)
 	admin.Routes(mux)
 	api.Routes(mux)
-	operator.New(s.Tenants, platform.Secret(s.cfg.OperatorToken), s.log).Routes(mux)
+	operator.New(s.Tenants, s.Admins, platform.Secret(s.cfg.OperatorToken), s.log).Routes(mux)
 	provider.Routes(mux)
 	s.SAML.Routes(mux, s.Tenants.Resolve)
 	if s.DevMail {

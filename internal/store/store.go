@@ -28,6 +28,7 @@ type Tx interface {
 	UserAdmin
 	Assignments
 	Passwords
+	PasswordLinks
 	Policies
 	InvitationLifecycle
 	Audit

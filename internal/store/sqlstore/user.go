@@ -199,6 +199,7 @@ func (o ops) DeleteUser(ctx context.Context, tenantID, id string) error {
 			`DELETE FROM admin_sessions WHERE tenant_id = $1 AND user_id = $2`,
 			`DELETE FROM mfa_recovery_codes WHERE tenant_id = $1 AND user_id = $2`,
 			`DELETE FROM mfa_authenticators WHERE tenant_id = $1 AND user_id = $2`,
+			`DELETE FROM password_links WHERE tenant_id = $1 AND user_id = $2`,
 		} {
 			if _, err := q.ExecContext(ctx, stmt, tenantID, id); err != nil {
 				return fmt.Errorf("sqlstore: delete user: %w", err)

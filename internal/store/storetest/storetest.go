@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"AdminSessions", testAdminSessions},
 		subtest{"MFA", testMFA},
 		subtest{"MFARaces", testMFARaces},
+		subtest{"PasswordLinks", testPasswordLinks},
 	)
 }
 
