@@ -39,7 +39,7 @@ type enrolPage struct {
 
 type recoveryPage struct {
 	base
-	Codes    []platform.Secret
+	Codes    []string // shown once, in clear
 	Continue string
 }
 
@@ -141,7 +141,7 @@ func (c *Console) confirmSigninEnrol(w http.ResponseWriter, r *http.Request, v *
 		c.internal(w, v, err)
 		return
 	}
-	c.r.render(w, http.StatusOK, "recovery.html", recoveryPage{base: c.base(v, ""), Codes: codes, Continue: nextPath})
+	c.r.render(w, http.StatusOK, "recovery.html", recoveryPage{base: c.base(v, ""), Codes: shown(codes), Continue: nextPath})
 }
 
 // accountEnrol: GET /{tenant}/admin/account/mfa, a member who has no app
@@ -154,7 +154,7 @@ func (c *Console) accountEnrol(w http.ResponseWriter, r *http.Request, v *visit)
 func (c *Console) confirmAccountEnrol(w http.ResponseWriter, r *http.Request, v *visit) {
 	codes, ok := c.confirmEnrol(w, r, v, v.path("/account/mfa"), v.path("/account"), false)
 	if ok {
-		c.r.render(w, http.StatusOK, "recovery.html", recoveryPage{base: c.base(v, ""), Codes: codes, Continue: v.path("/account")})
+		c.r.render(w, http.StatusOK, "recovery.html", recoveryPage{base: c.base(v, ""), Codes: shown(codes), Continue: v.path("/account")})
 	}
 }
 
@@ -245,7 +245,17 @@ func (c *Console) mfaChange(w http.ResponseWriter, r *http.Request, v *visit) {
 		c.internal(w, v, err)
 		return
 	}
-	c.r.render(w, http.StatusOK, "recovery.html", recoveryPage{base: c.base(v, ""), Codes: codes, Continue: v.path("/account")})
+	c.r.render(w, http.StatusOK, "recovery.html", recoveryPage{base: c.base(v, ""), Codes: shown(codes), Continue: v.path("/account")})
+}
+
+// shown is the recovery codes to show: the one place they leave the
+// server in clear.
+func shown(codes []platform.Secret) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = string(c)
+	}
+	return out
 }
 
 // mfaRequired is whether the member's roles require an app under the

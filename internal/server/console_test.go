@@ -100,6 +100,9 @@ func (a *consoleAdmin) secondFactor(t *testing.T, p servertest.Page) servertest.
 		}
 		a.recovery = nil
 		for _, m := range recoveryRE.FindAllStringSubmatch(done.Body, -1) {
+			if !regexp.MustCompile(`^[A-Z2-7]{5}-[A-Z2-7]{5}$`).MatchString(m[1]) {
+				t.Fatalf("recovery code shown as %q", m[1])
+			}
 			a.recovery = append(a.recovery, m[1])
 		}
 		cont := regexp.MustCompile(`id="continue" href="([^"]+)"`).FindStringSubmatch(done.Body)
