@@ -19,6 +19,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"guestlist/internal/adminsession"
 	"guestlist/internal/invite"
 	"guestlist/internal/platform"
 	"guestlist/internal/server"
@@ -45,6 +46,8 @@ type serveCmd struct {
 	MailFrom                  string        `help:"Sender address of outgoing mail."`
 	PasscodeTTL               time.Duration `default:"30m" help:"How long a one-time passcode is valid."`
 	SessionTTL                time.Duration `default:"24h" help:"How long a guest stays signed in."`
+	AdminSessionIdle          time.Duration `default:"1h" help:"An admin console session ends after this long without a request."`
+	AdminSessionMax           time.Duration `default:"12h" help:"An admin console session ends this long after sign-in, however busy."`
 	OperatorToken             string        `help:"Bearer token for /operator/v1/; generated and printed when empty."`
 	TrustedProxies            []string      `name:"trusted-proxies" sep:"," help:"Load balancers (CIDRs or addresses, comma-separated) whose Forwarded/X-Forwarded-For headers name the client. Empty: the TCP peer is the client."`
 	Profile                   string        `default:"public" enum:"public,government" help:"Cloud profile (public or government)."`
@@ -97,6 +100,8 @@ type tenantCreateCmd struct {
 	Name     string   `required:"" help:"Display name of the organization."`
 	Domain   []string `name:"domain" help:"A verified domain of the tenant (repeatable)."`
 	Language string   `default:"en" help:"Default language of the tenant's pages and mail."`
+	// AdminEmail names the first administrator (SPEC R43).
+	AdminEmail string `name:"admin-email" help:"The first administrator's address, in one of the tenant's domains: they become Global Administrator and are mailed a link to set a password (delivered by a running server)."`
 }
 
 type tenantSecretCmd struct {
@@ -121,6 +126,7 @@ type cli struct {
 	Tenant  struct {
 		Create         tenantCreateCmd `cmd:"" help:"Create a tenant and print its admin application's credentials."`
 		NewAdminSecret tenantSecretCmd `cmd:"" name:"new-admin-secret" help:"Issue a new secret of the tenant's admin application (the old ones keep working) and print it."`
+		SendAdminLink  adminLinkCmd    `cmd:"" name:"send-admin-link" help:"Mail an administrator a new link to set their password (earlier links stop working)."`
 	} `cmd:"" help:"Manage tenants."`
 	Invite inviteCmd `cmd:"" help:"Invite a guest and print the redeem link."`
 	Audit  struct {
@@ -191,6 +197,7 @@ func (s *serveCmd) serverConfig() server.Config {
 	}
 	cfg.SMTP, cfg.MailFrom, cfg.PasscodeTTL, cfg.SessionTTL, cfg.Profile = s.SMTP, s.MailFrom, s.PasscodeTTL, s.SessionTTL, s.Profile
 	cfg.OperatorToken = s.OperatorToken
+	cfg.AdminSessions = adminsession.Lifetimes{Idle: s.AdminSessionIdle, Absolute: s.AdminSessionMax}
 	cfg.TrustedProxies = s.TrustedProxies
 	cfg.SigningAlg, cfg.KeyRotation = s.SigningAlg, s.KeyRotation
 	cfg.RefreshMaxLifetime = s.RefreshMaxLifetime
@@ -306,12 +313,16 @@ func (t *tenantCreateCmd) Run(ctx context.Context) error {
 		return err
 	}
 	defer srv.Close()
-	c, err := srv.Tenants.Create(ctx, tenants.Request{DisplayName: t.Name, Domains: t.Domain, DefaultLanguage: t.Language})
+	c, admin, err := srv.Admins.CreateTenant(ctx,
+		tenants.Request{DisplayName: t.Name, Domains: t.Domain, DefaultLanguage: t.Language}, t.AdminEmail)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("tenant id:      %s\ninitial domain: %s\ndomains:        %s\nadmin app id:   %s\nclient secret:  %s\n",
 		c.Tenant.ID, c.Tenant.InitialDomain, strings.Join(c.Tenant.Domains, ", "), c.AppID, string(c.ClientSecret))
+	if admin != nil {
+		printAdmin(admin)
+	}
 	return nil
 }
 

@@ -42,6 +42,10 @@ const (
 	UpdateInvitationPolicy = "Update invitation policy"
 	UpdateB2BPolicy        = "Update B2B management policy"
 	UpdateAuthzPolicy      = "Update authorization policy"
+	// The first administrator's set-password link (R43): mailed by the
+	// operator, used by the administrator.
+	SendPasswordLink    = "Send set-password link"
+	SetPasswordWithLink = "Set password with link"
 	// Identity providers (R41). Entra ID logs "Add identity provider",
 	// "Update identity provider" and "Delete identity provider" for its
 	// identityProviders; for a domain's SAML federation it logs "Set
@@ -55,6 +59,17 @@ const (
 	// Directory roles, as Entra ID logs them.
 	AddMemberToRole      = "Add member to role"
 	RemoveMemberFromRole = "Remove member from role"
+	// Security info (a member's authenticator app and recovery codes),
+	// as Entra ID's Authentication Methods service logs it. Entra ID has
+	// no activity of its own for new recovery codes; "User updated
+	// security info" is the nearest, and unverified.
+	RegisterSecurityInfo    = "User registered security info"
+	UpdateSecurityInfo      = "User updated security info"
+	DeleteSecurityInfo      = "User deleted security info"
+	AdminDeleteSecurityInfo = "Admin deleted security info"
+	// guestlist's own: the setting that requires an authenticator app of
+	// directory role holders.
+	UpdateAdminMFAPolicy = "Update multifactor authentication policy for administrators"
 )
 
 // Target types (Graph's targetResource type).
@@ -113,6 +128,14 @@ func describe(activity string) (category, op, service string) {
 		return "RoleManagement", "Assign", "Core Directory"
 	case RemoveMemberFromRole:
 		return "RoleManagement", "Unassign", "Core Directory"
+	case RegisterSecurityInfo:
+		return "UserManagement", "Add", "Authentication Methods"
+	case UpdateSecurityInfo:
+		return "UserManagement", "Update", "Authentication Methods"
+	case DeleteSecurityInfo, AdminDeleteSecurityInfo:
+		return "UserManagement", "Delete", "Authentication Methods"
+	case UpdateAdminMFAPolicy:
+		return "Policy", "Update", "Authentication Methods"
 	}
 	return "UserManagement", "Update", "Core Directory"
 }

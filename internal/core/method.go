@@ -71,3 +71,43 @@ func (m Method) Identity(issuer, subject string) Identity {
 	}
 	return Identity{SignInType: SignInTypeFederated, Issuer: issuer, IssuerAssignedID: subject}
 }
+
+// Source is where a guest's identity comes from, as the console's Source
+// column shows it (R12): invited and not yet redeemed, or the method they
+// redeemed with.
+type Source string
+
+// The sources of R12.
+const (
+	SourceInvited   Source = "invited"   // Invited user: not redeemed yet
+	SourceOTP       Source = "otp"       // email one-time passcode
+	SourceExternal  Source = "external"  // External organization (home tenant)
+	SourcePersonal  Source = "personal"  // Personal account
+	SourceGoogle    Source = "google"    // Google
+	SourceFederated Source = "federated" // the tenant's SAML or OIDC partner
+)
+
+// Sources are every source, in the order a filter lists them.
+var Sources = []Source{SourceInvited, SourceOTP, SourceExternal, SourcePersonal, SourceGoogle, SourceFederated}
+
+// SourceOf is the user's source: a guest who has not redeemed (or whose
+// redemption was reset) is an invited user; otherwise the method they
+// redeemed with names it. A member of the tenant has none ("").
+func SourceOf(u *User) Source {
+	if u.ExternalUserState == StatePendingAcceptance {
+		return SourceInvited
+	}
+	switch u.Method {
+	case MethodOTP:
+		return SourceOTP
+	case MethodHomeTenant:
+		return SourceExternal
+	case MethodPersonal:
+		return SourcePersonal
+	case MethodGoogle:
+		return SourceGoogle
+	case MethodFederation:
+		return SourceFederated
+	}
+	return ""
+}

@@ -22,6 +22,9 @@ type Tenant struct {
 	// AllowInvitesFrom is Graph's authorizationPolicy allowInvitesFrom;
 	// "" is the default, everyone (InvitesFrom).
 	AllowInvitesFrom string
+	// AdminMFA is which role holders must use an authenticator app;
+	// "" is the default, Global Administrators (AdminMFARequirement).
+	AdminMFA string
 	// PasscodeInSubject puts the passcode in the mail's subject (R53).
 	PasscodeInSubject bool
 	// Redemption is the tenant's redemption order (R10's last

@@ -12,7 +12,11 @@ import (
 	"golang.org/x/text/language"
 )
 
-//go:embed locales/*.json
+// The guest pages' and mails' messages are in locales/<lang>.json; each
+// surface with words of its own (the admin console) has its catalogs in
+// locales/<surface>/<lang>.json. Message ids are unique over all of them.
+//
+//go:embed locales/*.json locales/*/*.json
 var files embed.FS
 
 // Languages are the supported languages, English first (the last fallback).
@@ -46,13 +50,22 @@ func load(fsys fs.FS, langs []string) (*Catalog, error) {
 	tags := make([]language.Tag, 0, len(langs))
 	perLang := map[string]map[string]bool{}
 	for _, lang := range langs {
-		mf, err := bundle.LoadMessageFileFS(fsys, "locales/"+lang+".json")
+		paths, err := catalogFiles(fsys, lang)
 		if err != nil {
-			return nil, fmt.Errorf("i18n: load %s: %w", lang, err)
+			return nil, err
 		}
 		ids := map[string]bool{}
-		for _, m := range mf.Messages {
-			ids[m.ID] = true
+		for _, path := range paths {
+			mf, err := bundle.LoadMessageFileFS(fsys, path)
+			if err != nil {
+				return nil, fmt.Errorf("i18n: load %s: %w", lang, err)
+			}
+			for _, m := range mf.Messages {
+				if ids[m.ID] {
+					return nil, fmt.Errorf("i18n: %s: message %q is in two files", path, m.ID)
+				}
+				ids[m.ID] = true
+			}
 		}
 		perLang[lang] = ids
 		tags = append(tags, language.MustParse(lang))
@@ -75,6 +88,16 @@ func load(fsys fs.FS, langs []string) (*Catalog, error) {
 		c.localizers[lang] = goi18n.NewLocalizer(bundle, lang)
 	}
 	return c, nil
+}
+
+// catalogFiles are the files of one language: locales/<lang>.json, which
+// must exist, then each surface's locales/<surface>/<lang>.json.
+func catalogFiles(fsys fs.FS, lang string) ([]string, error) {
+	more, err := fs.Glob(fsys, "locales/*/"+lang+".json")
+	if err != nil {
+		return nil, fmt.Errorf("i18n: %s: %w", lang, err)
+	}
+	return append([]string{"locales/" + lang + ".json"}, more...), nil
 }
 
 // IDs lists every message id, sorted.

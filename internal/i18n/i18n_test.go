@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"encoding/json"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -24,13 +25,21 @@ func newCatalog(t *testing.T) *Catalog {
 // go-i18n, so the tests below check the files themselves.
 func rawCatalog(t *testing.T, lang string) map[string]string {
 	t.Helper()
-	b, err := files.ReadFile("locales/" + lang + ".json")
+	paths, err := catalogFiles(files, lang)
 	if err != nil {
-		t.Fatalf("read %s: %v", lang, err)
+		t.Fatal(err)
 	}
 	m := map[string]string{}
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("%s.json is not a flat object of strings: %v", lang, err)
+	for _, path := range paths {
+		b, err := files.ReadFile(path)
+		if err != nil {
+			t.Fatalf("read %s: %v", path, err)
+		}
+		part := map[string]string{}
+		if err := json.Unmarshal(b, &part); err != nil {
+			t.Fatalf("%s is not a flat object of strings: %v", path, err)
+		}
+		maps.Copy(m, part)
 	}
 	return m
 }
@@ -160,11 +169,35 @@ var sameAsEnglish = map[string]map[string]string{
 		// German uses the loanword "Code" for an entry code (Microsoft's own
 		// German screens say "Code eingeben", "Code senden").
 		"code.label": "Code",
+		// "Name" and "Status" are the German words.
+		"console.guests.name":  "Name",
+		"console.account.name": "Name",
+		"console.guest.status": "Status",
+		// Names every language keeps: the source "OTP" (the Source
+		// column's value in Entra ID in every language) and Google.
+		"console.source.otp": "OTP", "console.source.google": "Google", "console.method.google": "Google",
 	},
 	"nl": {
 		// Dutch also uses "code" ("Code invoeren", "Code verzenden" in
 		// Microsoft's Dutch screens); as a field label it is capitalized.
 		"code.label": "Code",
+		// "Status" is the word of Microsoft's Dutch screens.
+		"console.guest.status": "Status",
+		// Names every language keeps: the source "OTP" (the Source
+		// column's value in Entra ID in every language) and Google.
+		"console.source.otp": "OTP", "console.source.google": "Google", "console.method.google": "Google",
+	},
+	"sv": {
+		// "Status" is the word of Microsoft's Swedish screens.
+		"console.guest.status": "Status",
+		// Names every language keeps: the source "OTP" (the Source
+		// column's value in Entra ID in every language) and Google.
+		"console.source.otp": "OTP", "console.source.google": "Google", "console.method.google": "Google",
+	},
+	"zh-TW": {
+		// Names every language keeps: the source "OTP" (the Source
+		// column's value in Entra ID in every language) and Google.
+		"console.source.otp": "OTP", "console.source.google": "Google", "console.method.google": "Google",
 	},
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"guestlist/internal/admins"
 	"guestlist/internal/core"
 	"guestlist/internal/platform"
 	"guestlist/internal/tenants"
@@ -17,13 +18,14 @@ import (
 // API serves /operator/v1/.
 type API struct {
 	tenants *tenants.Service
+	admins  *admins.Service
 	token   platform.Secret
 	log     *slog.Logger
 }
 
 // New returns the operator API; token is the operator bearer token.
-func New(ts *tenants.Service, token platform.Secret, log *slog.Logger) *API {
-	return &API{tenants: ts, token: token, log: log}
+func New(ts *tenants.Service, as *admins.Service, token platform.Secret, log *slog.Logger) *API {
+	return &API{tenants: ts, admins: as, token: token, log: log}
 }
 
 // Routes registers the operator routes on mux; other methods on these
@@ -35,6 +37,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 		{Method: "GET", Path: "/operator/v1/tenants/{id}", Handler: a.guard(a.get)},
 		{Method: "DELETE", Path: "/operator/v1/tenants/{id}", Handler: a.guard(a.delete)},
 		{Method: "POST", Path: "/operator/v1/tenants/{id}/adminApplication/addPassword", Handler: a.guard(a.addAdminPassword)},
+		{Method: "POST", Path: "/operator/v1/tenants/{id}/admins/{userId}/sendPasswordLink", Handler: a.guard(a.sendPasswordLink)},
 	})
 }
 
@@ -62,6 +65,20 @@ type tenantJSON struct {
 	DefaultLanguage  string        `json:"defaultLanguage"`
 	CreatedDateTime  string        `json:"createdDateTime"`
 	AdminApplication *adminAppJSON `json:"adminApplication,omitempty"`
+	Admin            *adminJSON    `json:"admin,omitempty"`
+}
+
+// adminJSON is an administrator to whom a set-password link was mailed;
+// the link itself is only in the mail.
+type adminJSON struct {
+	ID                     string `json:"id"`
+	UserPrincipalName      string `json:"userPrincipalName"`
+	SetPasswordLinkExpires string `json:"setPasswordLinkExpires"`
+}
+
+func toAdmin(a *admins.Admin) *adminJSON {
+	return &adminJSON{ID: a.User.ID, UserPrincipalName: a.User.UserPrincipalName,
+		SetPasswordLinkExpires: a.LinkExpires.UTC().Format("2006-01-02T15:04:05Z")}
 }
 
 type adminAppJSON struct {
@@ -83,6 +100,7 @@ func (a *API) create(w http.ResponseWriter, r *http.Request) error {
 		DisplayName     string   `json:"displayName"`
 		Domains         []string `json:"domains"`
 		DefaultLanguage string   `json:"defaultLanguage"`
+		AdminEmail      string   `json:"adminEmail"`
 	}
 	if r.ContentLength > maxBody {
 		return tooLarge()
@@ -93,14 +111,19 @@ func (a *API) create(w http.ResponseWriter, r *http.Request) error {
 		if mbe := (*http.MaxBytesError)(nil); errors.As(err, &mbe) {
 			return tooLarge()
 		}
-		return core.Invalidf("the body must be a JSON object with displayName, domains and defaultLanguage: %s", describe(err))
+		return core.Invalidf("the body must be a JSON object with displayName, domains, defaultLanguage and adminEmail: %s", describe(err))
 	}
-	c, err := a.tenants.Create(r.Context(), tenants.Request{DisplayName: req.DisplayName, Domains: req.Domains, DefaultLanguage: req.DefaultLanguage})
+	c, admin, err := a.admins.CreateTenant(r.Context(),
+		tenants.Request{DisplayName: req.DisplayName, Domains: req.Domains, DefaultLanguage: req.DefaultLanguage},
+		strings.TrimSpace(req.AdminEmail))
 	if err != nil {
 		return err
 	}
 	out := toTenant(&c.Tenant)
 	out.AdminApplication = &adminAppJSON{AppID: c.AppID, ClientSecret: string(c.ClientSecret)}
+	if admin != nil {
+		out.Admin = toAdmin(admin)
+	}
 	w.Header().Set("Location", "/operator/v1/tenants/"+c.Tenant.ID)
 	platform.WriteJSON(w, http.StatusCreated, out)
 	return nil
@@ -169,5 +192,17 @@ func (a *API) addAdminPassword(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	platform.WriteJSON(w, http.StatusOK, adminAppJSON{AppID: appID, ClientSecret: string(secret)})
+	return nil
+}
+
+// sendPasswordLink mails the tenant's administrator a new one-time
+// set-password link (R43); their earlier links stop working. The answer
+// says to whom and until when, never the link.
+func (a *API) sendPasswordLink(w http.ResponseWriter, r *http.Request) error {
+	admin, err := a.admins.SendLink(r.Context(), r.PathValue("id"), r.PathValue("userId"))
+	if err != nil {
+		return err
+	}
+	platform.WriteJSON(w, http.StatusOK, toAdmin(admin))
 	return nil
 }

@@ -29,6 +29,22 @@ func New(st store.Store, now platform.Clock) *Service {
 // principal that is not a member of the tenant), core.ErrConflict (the
 // member holds the role already).
 func (s *Service) Assign(ctx context.Context, tenantID, roleID, principalID, scope string) (*core.RoleAssignment, error) {
+	var a *core.RoleAssignment
+	err := s.st.InTx(ctx, func(tx store.Tx) error {
+		var err error
+		a, err = s.AssignTx(ctx, tx, tenantID, roleID, principalID, scope)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// AssignTx is Assign inside the caller's transaction tx, for a change
+// that gives a role together with other writes (the first administrator
+// of a new tenant, R43). Errors as Assign.
+func (s *Service) AssignTx(ctx context.Context, tx store.Tx, tenantID, roleID, principalID, scope string) (*core.RoleAssignment, error) {
 	def, ok := Lookup(roleID)
 	if !ok {
 		return nil, core.Invalidf("roleDefinitionId %q is not a role definition of this tenant", roleID)
@@ -41,24 +57,21 @@ func (s *Service) Assign(ctx context.Context, tenantID, roleID, principalID, sco
 	}
 	a := &core.RoleAssignment{TenantID: tenantID, ID: uuid.NewString(), RoleDefinitionID: roleID,
 		PrincipalID: principalID, DirectoryScopeID: scope, CreatedAt: s.now()}
-	err := s.st.InTx(ctx, func(tx store.Tx) error {
-		u, err := tx.GetUser(ctx, tenantID, principalID)
-		if errors.Is(err, core.ErrNotFound) {
-			return core.Invalidf("principalId %q is not a user of this tenant", principalID)
-		}
-		if err != nil {
-			return err
-		}
-		if u.UserType != core.UserTypeMember {
-			return core.Invalidf("principalId %q is a guest; only members of the tenant can hold directory roles", principalID)
-		}
-		if err := tx.CreateRoleAssignment(ctx, a); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, a.CreatedAt, tenantID, audit.AddMemberToRole,
-			audit.User(u, roleProps(def, false)...), target(def))
-	})
+	u, err := tx.GetUser(ctx, tenantID, principalID)
+	if errors.Is(err, core.ErrNotFound) {
+		return nil, core.Invalidf("principalId %q is not a user of this tenant", principalID)
+	}
 	if err != nil {
+		return nil, err
+	}
+	if u.UserType != core.UserTypeMember {
+		return nil, core.Invalidf("principalId %q is a guest; only members of the tenant can hold directory roles", principalID)
+	}
+	if err := tx.CreateRoleAssignment(ctx, a); err != nil {
+		return nil, err
+	}
+	if err := audit.Record(ctx, tx, a.CreatedAt, tenantID, audit.AddMemberToRole,
+		audit.User(u, roleProps(def, false)...), target(def)); err != nil {
 		return nil, err
 	}
 	return a, nil

@@ -51,8 +51,15 @@ func chromiumPath(t *testing.T) string {
 // the latest.
 func newBrowser(t *testing.T, acceptLanguage string) context.Context {
 	t.Helper()
+	return newBrowserWithin(t, acceptLanguage, browserTimeout)
+}
+
+// newBrowserWithin is newBrowser for a run that may take up to limit (a
+// long story through many pages).
+func newBrowserWithin(t *testing.T, acceptLanguage string, limit time.Duration) context.Context {
+	t.Helper()
 	exe := chromiumPath(t)
-	ctx, cancelTimeout := context.WithTimeout(context.Background(), browserTimeout)
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), limit)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(exe),
 		chromedp.Headless,

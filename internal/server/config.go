@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"guestlist/internal/adminsession"
 	"guestlist/internal/idp/google"
 	"guestlist/internal/invite"
 	"guestlist/internal/mail"
@@ -15,15 +16,18 @@ import (
 
 // Config is what an operator sets (flags and GUESTLIST_* variables).
 type Config struct {
-	BaseURL       string        // public URL, e.g. http://127.0.0.1:8080
-	DataDir       string        // SQLite database and key file
-	Database      string        // database URL; empty = SQLite in DataDir
-	DB            DBConfig      // PostgreSQL pool and transaction settings
-	SMTP          string        // smtp://, smtp+starttls://, smtps://; empty = dev mailbox
-	MailFrom      string        // sender address
-	PasscodeTTL   time.Duration // SPEC R22
-	SessionTTL    time.Duration // SPEC R24
-	OperatorToken string        // protects /operator/v1/
+	BaseURL     string        // public URL, e.g. http://127.0.0.1:8080
+	DataDir     string        // SQLite database and key file
+	Database    string        // database URL; empty = SQLite in DataDir
+	DB          DBConfig      // PostgreSQL pool and transaction settings
+	SMTP        string        // smtp://, smtp+starttls://, smtps://; empty = dev mailbox
+	MailFrom    string        // sender address
+	PasscodeTTL time.Duration // SPEC R22
+	SessionTTL  time.Duration // SPEC R24
+	// AdminSessions are the admin console's session lifetimes (R43);
+	// zero fields: an hour idle, twelve in all.
+	AdminSessions adminsession.Lifetimes
+	OperatorToken string // protects /operator/v1/
 	// TrustedProxies are the load balancers (CIDRs or addresses) whose
 	// Forwarded / X-Forwarded-For headers name the client; empty = none.
 	TrustedProxies []string

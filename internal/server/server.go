@@ -19,8 +19,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"guestlist/internal/admins"
+	"guestlist/internal/adminsession"
 	"guestlist/internal/apps"
 	"guestlist/internal/compose"
+	"guestlist/internal/console"
 	"guestlist/internal/core"
 	"guestlist/internal/graph"
 	"guestlist/internal/i18n"
@@ -36,6 +39,7 @@ import (
 	"guestlist/internal/idp/saml"
 	"guestlist/internal/invite"
 	"guestlist/internal/mail"
+	"guestlist/internal/mfa"
 	"guestlist/internal/oidcop"
 	"guestlist/internal/operator"
 	"guestlist/internal/passcode"
@@ -57,6 +61,9 @@ type Server struct {
 	Handler http.Handler
 	Store   store.Store
 	Tenants *tenants.Service
+	// Admins names first administrators and mails their set-password
+	// links (R43).
+	Admins  *admins.Service
 	Invites *invite.Service
 	Worker  *mail.Worker
 	Keys    *oidcop.Keys
@@ -273,11 +280,23 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 		return err
 	}
 	s.Provider = provider
+	people := users.New(st, deps.Now, hasher, password.Check)
+	directoryRoles := roles.New(st, deps.Now)
+	s.Admins = admins.New(st, ring, deps.Now, mails, s.Tenants, people, directoryRoles,
+		admins.PasswordRules{Hash: hasher.Hash, Check: password.Check}, cfg.BaseURL, s.Worker.Notify)
 	pages, err = web.New(s.Tenants, flows, codes, provider, cat, cfg.BaseURL, deps.Logger)
 	if err != nil {
 		return err
 	}
-	s.Handler = s.routes(pages, provider, graph.New(st, ring, tokens, s.Invites, users.New(st, deps.Now, hasher, password.Check), apps.New(st, ring, deps.Now), flows, providers.New(st, ring, deps.Now, s.providerChecks()), roles.New(st, deps.Now), deploy, deps.Now, cfg.BaseURL, deps.Logger))
+	pages.SetAdmins(s.Admins)
+	appSvc := apps.New(st, ring, deps.Now)
+	admin, err := console.New(console.Deps{Tenants: s.Tenants, Store: st, Invites: s.Invites, Users: people,
+		Apps: appSvc, Flows: flows, MFA: mfa.New(st, ring, deps.Now), Catalog: cat, Log: deps.Logger, Now: deps.Now, BaseURL: cfg.BaseURL,
+		Sessions: adminsession.New(st, ring, deps.Now, accounts, cfg.AdminSessions)})
+	if err != nil {
+		return err
+	}
+	s.Handler = s.routes(pages, admin, provider, graph.New(st, ring, tokens, s.Invites, people, appSvc, flows, providers.New(st, ring, deps.Now, s.providerChecks()), directoryRoles, deploy, deps.Now, cfg.BaseURL, deps.Logger))
 	return nil
 }
 
@@ -288,11 +307,12 @@ var refusals = map[oidcop.Refusal]web.Refusal{
 	oidcop.RefusedRequest:     web.RefusedRequest,
 }
 
-func (s *Server) routes(pages *web.Pages, provider *oidcop.Provider, api *graph.API) http.Handler {
+func (s *Server) routes(pages *web.Pages, admin *console.Console, provider *oidcop.Provider, api *graph.API) http.Handler {
 	mux := http.NewServeMux()
 	pages.Routes(mux)
+	admin.Routes(mux)
 	api.Routes(mux)
-	operator.New(s.Tenants, platform.Secret(s.cfg.OperatorToken), s.log).Routes(mux)
+	operator.New(s.Tenants, s.Admins, platform.Secret(s.cfg.OperatorToken), s.log).Routes(mux)
 	provider.Routes(mux)
 	s.SAML.Routes(mux, s.Tenants.Resolve)
 	if s.DevMail {

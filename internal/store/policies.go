@@ -20,4 +20,7 @@ type Policies interface {
 	SetGuestDomains(ctx context.Context, tenantID string, g core.GuestDomains) error
 	// SetInvitesFrom writes allowInvitesFrom.
 	SetInvitesFrom(ctx context.Context, tenantID, value string) error
+	// SetAdminMFA writes which directory role holders must use an
+	// authenticator app.
+	SetAdminMFA(ctx context.Context, tenantID, value string) error
 }

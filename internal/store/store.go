@@ -28,11 +28,14 @@ type Tx interface {
 	UserAdmin
 	Assignments
 	Passwords
+	PasswordLinks
 	Policies
 	InvitationLifecycle
 	Audit
 	Federation
 	Roles
+	AdminSessions
+	MFA
 
 	// Lock serialises writers on one (tenant, key) until the transaction
 	// ends, so a check-then-write on throttles or flows cannot race between
@@ -201,6 +204,7 @@ type UserFilter struct {
 // InvitationFilter narrows ListInvitations.
 type InvitationFilter struct {
 	Status string
+	UserID string // "" any user
 	// Now, when set, tells expired invitations from live ones (SPEC R8):
 	// Status PendingAcceptance then lists the pending ones not expired at
 	// Now, and core.InvitationExpired the pending ones that are. Without

@@ -44,6 +44,11 @@ type Request struct {
 	DisplayName     string
 	Domains         []string
 	DefaultLanguage string
+	// Then, if set, runs in the transaction that creates the tenant, after
+	// the tenant and its admin application are written: what it writes
+	// commits with them, and its error undoes them all (the first
+	// administrator, R43).
+	Then func(ctx context.Context, tx store.Tx, t *core.Tenant) error
 }
 
 // Created is a new tenant with its admin application's credentials; the
@@ -111,7 +116,13 @@ func (s *Service) Create(ctx context.Context, r Request) (*Created, error) {
 		if err := tx.CreateApplication(ctx, &app); err != nil {
 			return err
 		}
-		return tx.AddAppSecret(ctx, cred)
+		if err := tx.AddAppSecret(ctx, cred); err != nil {
+			return err
+		}
+		if r.Then != nil {
+			return r.Then(ctx, tx, &t)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -86,36 +86,45 @@ func (s *Service) CreateMember(ctx context.Context, t *core.Tenant, m NewMember)
 	u.TenantID, u.ID, u.CreatedAt = t.ID, uuid.NewString(), now
 	pw := core.Password{TenantID: t.ID, UserID: u.ID, Hash: hash, MustChange: mustChange(m.Password), ChangedAt: now}
 	err = s.st.InTx(ctx, func(tx store.Tx) error {
-		// R10 step 1 finds a member's home tenant by the domain: a
-		// domain another tenant verified would send them there.
-		owner, err := tx.TenantByDomain(ctx, v.addr.Domain)
-		if errors.Is(err, core.ErrNotFound) || (err == nil && owner.ID != t.ID) {
-			return core.Invalidf(msgUPNDomain)
-		} else if err != nil {
-			return err
-		}
-		if err := tx.Lock(ctx, t.ID, "user:"+u.MailKey); err != nil {
-			return err
-		}
-		if _, err := tx.UserByMail(ctx, t.ID, u.MailKey); err == nil {
-			return core.Invalidf(msgUPNTaken)
-		} else if !errors.Is(err, core.ErrNotFound) {
-			return err
-		}
-		if err := tx.CreateUser(ctx, &u); errors.Is(err, core.ErrConflict) {
-			return core.Invalidf(msgUPNTaken)
-		} else if err != nil {
-			return err
-		}
-		if err := audit.Record(ctx, tx, now, t.ID, audit.AddUser, audit.User(&u)); err != nil {
-			return err
-		}
-		return tx.SetPassword(ctx, &pw)
+		return s.insertMember(ctx, tx, t, v.addr, &u, &pw)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &u, nil
+}
+
+// insertMember writes the member u at addr and, unless nil, their
+// password in tx, with the audit record of the new user.
+func (s *Service) insertMember(ctx context.Context, tx store.Tx, t *core.Tenant, addr core.Address, u *core.User, pw *core.Password) error {
+	// R10 step 1 finds a member's home tenant by the domain: a
+	// domain another tenant verified would send them there.
+	owner, err := tx.TenantByDomain(ctx, addr.Domain)
+	if errors.Is(err, core.ErrNotFound) || (err == nil && owner.ID != t.ID) {
+		return core.Invalidf(msgUPNDomain)
+	} else if err != nil {
+		return err
+	}
+	if err := tx.Lock(ctx, t.ID, "user:"+u.MailKey); err != nil {
+		return err
+	}
+	if _, err := tx.UserByMail(ctx, t.ID, u.MailKey); err == nil {
+		return core.Invalidf(msgUPNTaken)
+	} else if !errors.Is(err, core.ErrNotFound) {
+		return err
+	}
+	if err := tx.CreateUser(ctx, u); errors.Is(err, core.ErrConflict) {
+		return core.Invalidf(msgUPNTaken)
+	} else if err != nil {
+		return err
+	}
+	if err := audit.Record(ctx, tx, u.CreatedAt, t.ID, audit.AddUser, audit.User(u)); err != nil {
+		return err
+	}
+	if pw == nil {
+		return nil
+	}
+	return tx.SetPassword(ctx, pw)
 }
 
 func mustChange(p *PasswordProfile) bool {

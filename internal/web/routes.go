@@ -39,6 +39,10 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	page("GET /{tenant}/apps/{app}", p.directLink)
 	page("GET /{tenant}/signout", p.signoutPage)
 	page("POST /{tenant}/signout", p.signout)
+	// An administrator's mailed set-password link (R43); the
+	// administration itself (/{tenant}/admin/) is the console's.
+	page("GET /{tenant}/admin/password", p.adminPasswordForm)
+	page("POST /{tenant}/admin/password", p.setAdminPassword)
 	p.commonRoutes(page) // SPEC R31
 	// Exact paths: a /static/ prefix would overlap /{tenant}/redeem.
 	mux.Handle("GET /static/style.css", Static())

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"guestlist/internal/admins"
 	"guestlist/internal/core"
 	"guestlist/internal/i18n"
 	"guestlist/internal/passcode"
@@ -21,6 +22,7 @@ type Pages struct {
 	tenants  *tenants.Service
 	redeem   *redeem.Service
 	passcode *passcode.Service
+	admins   *admins.Service // may be nil (SetAdmins)
 	cat      *i18n.Catalog
 	r        *renderer
 	auth     Authorizer

@@ -81,6 +81,7 @@ func (o ops) CompleteInvitation(ctx context.Context, tenantID, id string, at tim
 func (o ops) ListInvitations(ctx context.Context, tenantID string, f store.InvitationFilter) ([]core.Invitation, error) {
 	w := where{sql: ` WHERE tenant_id = $1`, args: []any{tenantID}}
 	expiryFilter(&w, f)
+	w.eq("user_id", f.UserID)
 	w.after("id", f.After)
 	rows, err := o.rd().QueryContext(ctx, `SELECT `+invitationCols+` FROM invitations`+
 		w.sql+` ORDER BY created_at, id`+w.limit(f.Top), w.args...)

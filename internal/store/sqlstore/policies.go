@@ -37,6 +37,10 @@ func (o ops) SetInvitesFrom(ctx context.Context, tenantID, value string) error {
 	return o.setTenantColumn(ctx, "set invites from", tenantID, `invites_from = $2`, value)
 }
 
+func (o ops) SetAdminMFA(ctx context.Context, tenantID, value string) error {
+	return o.setTenantColumn(ctx, "set admin mfa", tenantID, `admin_mfa = $2`, value)
+}
+
 // domainsCol reads the comma-separated guest domain list; domain names
 // hold no commas.
 type domainsCol struct{ p *[]string }

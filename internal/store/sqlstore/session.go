@@ -100,6 +100,8 @@ func (o ops) Prune(ctx context.Context, before time.Time) error {
 		{"refresh_tokens", "expires_at", "expires_at <= $1"},
 		{"federation_requests", "expires_at", "expires_at <= $1"},
 		{"saml_assertions", "expires_at", "expires_at <= $1"},
+		{"admin_sessions", "expires_at", "expires_at <= $1"},
+		{"password_links", "expires_at", "expires_at <= $1"},
 		{"outbox", "created_at", sensitiveDone(core.MailSent)},
 		{"outbox", "created_at", sensitiveDone(core.MailFailed)},
 	} {

@@ -11,13 +11,14 @@ import (
 
 const tenantCols = `id, display_name, initial_domain, default_language, email_otp,
 	passcode_in_subject, created_at, redemption_primary, redemption_fallback,
-	email_method_off, guest_domains_kind, guest_domains, invites_from`
+	email_method_off, guest_domains_kind, guest_domains, invites_from, admin_mfa`
 
 func scanTenant(sc interface{ Scan(...any) error }, t *core.Tenant, more ...any) error {
 	return sc.Scan(append([]any{&t.ID, &t.DisplayName, &t.InitialDomain, &t.DefaultLanguage,
 		&t.EmailOTP, &t.PasscodeInSubject, timeCol{&t.CreatedAt},
 		methodsCol{&t.Redemption.Primary}, methodsCol{&t.Redemption.Fallback},
-		&t.EmailMethodOff, &t.GuestDomains.Kind, domainsCol{&t.GuestDomains.Domains}, &t.AllowInvitesFrom}, more...)...)
+		&t.EmailMethodOff, &t.GuestDomains.Kind, domainsCol{&t.GuestDomains.Domains}, &t.AllowInvitesFrom,
+		&t.AdminMFA}, more...)...)
 }
 
 // methodsCol reads a comma-separated list of methods; ” is none.
@@ -82,11 +83,12 @@ func (o ops) Lock(ctx context.Context, tenantID, key string) error {
 func (o ops) CreateTenant(ctx context.Context, t *core.Tenant) error {
 	return o.atomic(ctx, func(q runner) error {
 		_, err := q.ExecContext(ctx, `INSERT INTO tenants (`+tenantCols+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			t.ID, t.DisplayName, t.InitialDomain, t.DefaultLanguage, t.EmailOTP,
 			t.PasscodeInSubject, micros(t.CreatedAt),
 			methodsText(t.Redemption.Primary), methodsText(t.Redemption.Fallback),
-			t.EmailMethodOff, t.GuestDomains.Kind, strings.Join(t.GuestDomains.Domains, ","), t.AllowInvitesFrom)
+			t.EmailMethodOff, t.GuestDomains.Kind, strings.Join(t.GuestDomains.Domains, ","), t.AllowInvitesFrom,
+			t.AdminMFA)
 		if err != nil {
 			return o.writeErr(err, "create tenant", "a tenant with this id already exists")
 		}
@@ -207,7 +209,8 @@ func (o ops) DeleteTenant(ctx context.Context, id string) error {
 		// Children first: their foreign keys refer to tenants.
 		for _, table := range [...]string{"passwords", "passcodes", "flows", "sessions", "invitations",
 			"users", "applications", "domains", "events", "outbox", "federation_requests", "saml_assertions",
-			"identity_provider_domains", "identity_providers", "role_assignments"} {
+			"identity_provider_domains", "identity_providers", "role_assignments", "admin_sessions",
+			"mfa_recovery_codes", "mfa_authenticators", "password_links"} {
 			if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE tenant_id = $1`, id); err != nil {
 				return fmt.Errorf("sqlstore: delete tenant's %s: %w", table, err)
 			}

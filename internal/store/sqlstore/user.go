@@ -183,7 +183,8 @@ func (o ops) SetPreferredLanguage(ctx context.Context, tenantID, userID, lang st
 
 // DeleteUser deletes the user and what exists only for them: their
 // sessions (so a deleted guest is signed out), invitations, sign-in flows
-// and those flows' passcodes, and their application assignments.
+// and those flows' passcodes, their application assignments, directory
+// roles, authenticator app and recovery codes.
 func (o ops) DeleteUser(ctx context.Context, tenantID, id string) error {
 	return o.atomic(ctx, func(q runner) error {
 		for _, stmt := range [...]string{
@@ -195,6 +196,10 @@ func (o ops) DeleteUser(ctx context.Context, tenantID, id string) error {
 			`DELETE FROM invitations WHERE tenant_id = $1 AND user_id = $2`,
 			`DELETE FROM assignments WHERE tenant_id = $1 AND user_id = $2`,
 			`DELETE FROM role_assignments WHERE tenant_id = $1 AND principal_id = $2`,
+			`DELETE FROM admin_sessions WHERE tenant_id = $1 AND user_id = $2`,
+			`DELETE FROM mfa_recovery_codes WHERE tenant_id = $1 AND user_id = $2`,
+			`DELETE FROM mfa_authenticators WHERE tenant_id = $1 AND user_id = $2`,
+			`DELETE FROM password_links WHERE tenant_id = $1 AND user_id = $2`,
 		} {
 			if _, err := q.ExecContext(ctx, stmt, tenantID, id); err != nil {
 				return fmt.Errorf("sqlstore: delete user: %w", err)

@@ -29,6 +29,7 @@ func newTenant(id, slug string) *core.Tenant {
 		EmailMethodOff:    true,
 		GuestDomains:      core.GuestDomains{Kind: core.DomainsBlocked, Domains: []string{"spam.example", "*.spam.example"}},
 		AllowInvitesFrom:  core.InvitesAdminsGuestInviters,
+		AdminMFA:          core.AdminMFAAllAdministrators,
 		CreatedAt:         t0,
 	}
 }

@@ -83,15 +83,18 @@ func testInvitationsList(t *testing.T, newStore NewStore) {
 	for _, tc := range []struct {
 		name   string
 		status string
+		user   string
 		want   []core.Invitation
 	}{
-		{"All", "", []core.Invitation{*a1, *a2}},
-		{"Pending", core.InvitationPending, []core.Invitation{*a1}},
-		{"Completed", core.InvitationCompleted, []core.Invitation{*a2}},
-		{"NoMatch", "Unknown", nil},
+		{"All", "", "", []core.Invitation{*a1, *a2}},
+		{"Pending", core.InvitationPending, "", []core.Invitation{*a1}},
+		{"Completed", core.InvitationCompleted, "", []core.Invitation{*a2}},
+		{"NoMatch", "Unknown", "", nil},
+		{"OneUser", "", a2.UserID, []core.Invitation{*a2}},
+		{"UnknownUser", "", "nobody", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := s.ListInvitations(ctx, tenantA, store.InvitationFilter{Status: tc.status})
+			got, err := s.ListInvitations(ctx, tenantA, store.InvitationFilter{Status: tc.status, UserID: tc.user})
 			must(t, err)
 			diff(t, "ListInvitations", tc.want, got)
 		})

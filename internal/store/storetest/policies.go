@@ -24,6 +24,8 @@ func testPolicies(t *testing.T, newStore NewStore) {
 	want.GuestDomains = g
 	must(t, s.SetInvitesFrom(ctx, tenantA, core.InvitesNone))
 	want.AllowInvitesFrom = core.InvitesNone
+	must(t, s.SetAdminMFA(ctx, tenantA, core.AdminMFAOff))
+	want.AdminMFA = core.AdminMFAOff
 	got, err := s.GetTenant(ctx, tenantA)
 	must(t, err)
 	diff(t, "tenant after the policy setters", &want, got)
@@ -49,6 +51,7 @@ func testPolicies(t *testing.T, newStore NewStore) {
 		"SetEmailMethodOff":   s.SetEmailMethodOff(ctx, "no-such-tenant", true),
 		"SetGuestDomains":     s.SetGuestDomains(ctx, "no-such-tenant", g),
 		"SetInvitesFrom":      s.SetInvitesFrom(ctx, "no-such-tenant", core.InvitesNone),
+		"SetAdminMFA":         s.SetAdminMFA(ctx, "no-such-tenant", core.AdminMFAOff),
 	} {
 		t.Run(name, func(t *testing.T) { wantKind(t, err, core.ErrNotFound) })
 	}

@@ -19,6 +19,12 @@ const racers = 16
 // succeeds and every other one gets core.ErrConflict.
 func race(t *testing.T, fn func() error) {
 	t.Helper()
+	raceFor(t, core.ErrConflict, fn)
+}
+
+// raceFor is race where the losers get the error kind lost.
+func raceFor(t *testing.T, lost error, fn func() error) {
+	t.Helper()
 	errs := make([]error, racers)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -35,8 +41,8 @@ func race(t *testing.T, fn func() error) {
 		switch {
 		case err == nil:
 			won++
-		case !errors.Is(err, core.ErrConflict):
-			t.Errorf("racer failed with %v, want success or %v", err, core.ErrConflict)
+		case !errors.Is(err, lost):
+			t.Errorf("racer failed with %v, want success or %v", err, lost)
 		}
 	}
 	if won != 1 {

@@ -51,6 +51,10 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"UserQuery", testUserQuery},
 		subtest{"Federation", testFederation},
 		subtest{"Roles", testRoles},
+		subtest{"AdminSessions", testAdminSessions},
+		subtest{"MFA", testMFA},
+		subtest{"MFARaces", testMFARaces},
+		subtest{"PasswordLinks", testPasswordLinks},
 	)
 }
 
