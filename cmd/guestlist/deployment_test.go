@@ -10,27 +10,55 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"guestlist/internal/mail/smtptest"
 )
 
+// envServe is a `guestlist serve` process configured by environment alone.
+type envServe struct {
+	cmd    *exec.Cmd
+	exited chan struct{}
+	mu     sync.Mutex
+	out    bytes.Buffer
+}
+
+func (e *envServe) Write(p []byte) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.out.Write(p)
+}
+
+// output is what the process wrote to stdout and stderr so far.
+func (e *envServe) output() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.out.String()
+}
+
+// stop sends SIGTERM and waits for the process to exit.
+func (e *envServe) stop() {
+	_ = e.cmd.Process.Signal(syscall.SIGTERM)
+	<-e.exited
+}
+
 // startEnvServe runs `guestlist serve` configured by env alone (as a
 // systemd unit or container sets it), in dir, and returns once /readyz
-// answers 200 at base. Its output is kept for failure messages.
-func startEnvServe(t *testing.T, bin, dir, base string, env []string) *bytes.Buffer {
+// answers 200 at base, polling with a deadline. It is killed when the
+// test ends.
+func startEnvServe(t *testing.T, bin, dir, base string, env []string) *envServe {
 	t.Helper()
-	cmd := exec.Command(bin, "serve")
-	cmd.Dir, cmd.Env = dir, env
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
+	e := &envServe{cmd: exec.Command(bin, "serve"), exited: make(chan struct{})}
+	e.cmd.Dir, e.cmd.Env = dir, env
+	e.cmd.Stdout, e.cmd.Stderr = e, e
+	if err := e.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
+	go func() { _ = e.cmd.Wait(); close(e.exited) }()
+	t.Cleanup(func() { _ = e.cmd.Process.Kill(); <-e.exited })
 	deadline := time.Now().Add(60 * time.Second)
 	client := &http.Client{Timeout: 2 * time.Second}
 	for {
@@ -38,16 +66,16 @@ func startEnvServe(t *testing.T, bin, dir, base string, env []string) *bytes.Buf
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return &out
+				return e
 			}
 		}
 		select {
-		case <-exited:
-			t.Fatalf("serve exited before it was ready:\n%s", out.String())
+		case <-e.exited:
+			t.Fatalf("serve exited before it was ready:\n%s", e.output())
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("serve not ready within 60 s:\n%s", out.String())
+			t.Fatalf("serve not ready within 60 s:\n%s", e.output())
 		}
 	}
 }
