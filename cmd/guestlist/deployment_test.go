@@ -51,7 +51,13 @@ func (e *envServe) stop() {
 // test ends.
 func startEnvServe(t *testing.T, bin, dir, base string, env []string) *envServe {
 	t.Helper()
-	e := &envServe{cmd: exec.Command(bin, "serve"), exited: make(chan struct{})}
+	return startEnvServeCmd(t, exec.Command(bin, "serve"), dir, base, env)
+}
+
+// startEnvServeCmd is startEnvServe for a command line of the caller's.
+func startEnvServeCmd(t *testing.T, cmd *exec.Cmd, dir, base string, env []string) *envServe {
+	t.Helper()
+	e := &envServe{cmd: cmd, exited: make(chan struct{})}
 	e.cmd.Dir, e.cmd.Env = dir, env
 	e.cmd.Stdout, e.cmd.Stderr = e, e
 	if err := e.cmd.Start(); err != nil {
