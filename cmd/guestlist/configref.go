@@ -58,7 +58,10 @@ Durations are Go durations (` + "`90s`, `30m`, `2160h`" + `).
 		}
 	}
 	for _, n := range commands(app.Node) {
-		own := slices.DeleteFunc(slices.Clone(n.Flags), func(f *kong.Flag) bool { return shared[f.Name] })
+		own := n.Flags
+		if opensDeployment(n, shared) {
+			own = slices.DeleteFunc(slices.Clone(n.Flags), func(f *kong.Flag) bool { return shared[f.Name] })
+		}
 		fmt.Fprintf(&b, "\n## %s\n\n%s\n", n.FullPath(), ensureStop(n.Help))
 		if len(own) > 0 {
 			b.WriteString("\n")
@@ -81,6 +84,18 @@ func commands(n *kong.Node) []*kong.Node {
 		out = append(out, commands(c)...)
 	}
 	return out
+}
+
+// opensDeployment reports whether n has every one of the shared flags
+// (it embeds them), rather than a flag of the same name of its own.
+func opensDeployment(n *kong.Node, shared map[string]bool) bool {
+	have := 0
+	for _, f := range n.Flags {
+		if shared[f.Name] {
+			have++
+		}
+	}
+	return len(shared) > 0 && have == len(shared)
 }
 
 func findCommand(n *kong.Node, name string) *kong.Node {

@@ -31,6 +31,10 @@ func TestConfigurationReference(t *testing.T) {
 			t.Errorf("the reference has no row for %s", f)
 		}
 	}
+	hc := got[strings.Index(got, "## guestlist healthcheck"):]
+	if !strings.Contains(hc[:strings.Index(hc[3:], "## ")+3], "| `--addr` |") {
+		t.Errorf("healthcheck's own --addr is missing:\n%s", hc)
+	}
 	if !strings.Contains(got, "`GUESTLIST_SMTP`") || strings.Contains(got, "http://<addr>") {
 		t.Errorf("variables missing or an unescaped <addr>:\n%s", got)
 	}

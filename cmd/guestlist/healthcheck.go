@@ -13,8 +13,8 @@ import (
 // the binary itself.
 type healthcheckCmd struct {
 	Addr    string        `default:"127.0.0.1:8080" help:"Address serve listens on; the check asks http://<addr>/healthz (an unspecified host, such as 0.0.0.0, is asked on loopback)."`
-	URL     string        `name:"url" help:"URL to ask instead of the one --addr gives."`
-	Timeout time.Duration `default:"3s" help:"How long to wait for the answer."`
+	URL     string        `name:"url" env:"-" help:"URL to ask instead of the one --addr gives."`
+	Timeout time.Duration `default:"3s" env:"-" help:"How long to wait for the answer."`
 }
 
 func (h *healthcheckCmd) Run(ctx context.Context) error {
