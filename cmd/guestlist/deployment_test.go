@@ -92,6 +92,7 @@ func startEnvServeCmd(t *testing.T, cmd *exec.Cmd, dir, base string, env []strin
 // command line links to the server's address; typed where no deployment
 // is, they refuse with a message instead of making a new database and key.
 func TestCommandsUseTheServersDeployment(t *testing.T) {
+	t.Parallel() // its own ports, directories and processes
 	bin := buildBinary(t)
 	smtp := smtptest.Start(t)
 	data, addr := t.TempDir(), freeAddr(t)

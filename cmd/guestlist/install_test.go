@@ -84,6 +84,7 @@ func parseDockerfile(t *testing.T, path string) dockerfile {
 // process: version, serve until /readyz answers, the HEALTHCHECK command
 // (healthy while serving, failing once the server is gone), and JSON logs.
 func TestContainerImageBinary(t *testing.T) {
+	t.Parallel() // its own ports, directories and processes
 	d := parseDockerfile(t, "../../Dockerfile")
 	if d.final != "scratch" || d.user == "" || strings.HasPrefix(d.user, "0") || strings.HasPrefix(d.user, "root") {
 		t.Errorf("final stage FROM %q as USER %q, want scratch as a non-root user", d.final, d.user)

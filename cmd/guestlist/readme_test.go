@@ -76,6 +76,7 @@ var notRun = map[string]string{
 // mailbox the README reads. So that CI can run it beside other servers,
 // 127.0.0.1:8080 becomes a free address and metrics are off.
 func TestReadmeRecipes(t *testing.T) {
+	t.Parallel() // its own ports, directories and processes
 	for _, tool := range []string{"bash", "curl", "jq"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("the README's recipes need %s (.ci/run installs it)", tool)
@@ -88,7 +89,9 @@ func TestReadmeRecipes(t *testing.T) {
 	}
 	work, gobin := t.TempDir(), t.TempDir()
 	addr := freeAddr(t)
-	env := serveEnv("GOBIN="+gobin, "PATH="+gobin+string(os.PathListSeparator)+os.Getenv("PATH"),
+	// CGO_ENABLED=0 and -trimpath, as buildBinary builds, so the README's
+	// go install is served from the build cache.
+	env := serveEnv("CGO_ENABLED=0", "GOFLAGS=-trimpath", "GOBIN="+gobin, "PATH="+gobin+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"GUESTLIST_ADDR="+addr, "GUESTLIST_METRICS_ADDR=")
 	sh := &shell{t: t, work: work, env: env}
 	used := map[string]bool{}

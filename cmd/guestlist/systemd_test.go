@@ -14,6 +14,7 @@ import (
 // sections, which systemd would ignore with only a warning, and the
 // hardening options the unit promises are there.
 func TestSystemdUnit(t *testing.T) {
+	t.Parallel() // its own ports, directories and processes
 	analyze, err := exec.LookPath("systemd-analyze")
 	if err != nil {
 		t.Fatal("systemd-analyze is needed to check deploy/guestlist.service (Debian: apt-get install systemd)")
