@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"guestlist/internal/admins"
 )
@@ -14,8 +15,8 @@ type adminLinkCmd struct {
 	Email  string `required:"" help:"The administrator's address (their user principal name)."`
 }
 
-func (c *adminLinkCmd) Run(ctx context.Context) error {
-	srv, err := quietServer(ctx, c.common)
+func (c *adminLinkCmd) Run(ctx context.Context, log *slog.Logger) error {
+	srv, err := quietServer(ctx, c.common, log)
 	if err != nil {
 		return err
 	}

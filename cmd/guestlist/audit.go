@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
@@ -35,8 +36,8 @@ type signInLine struct {
 	graph.SignIn
 }
 
-func (e *auditExportCmd) Run(ctx context.Context) error {
-	srv, err := quietServer(ctx, e.common)
+func (e *auditExportCmd) Run(ctx context.Context, log *slog.Logger) error {
+	srv, err := quietServer(ctx, e.common, log)
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,7 @@ func TestAuditExport(t *testing.T) {
 		}
 		return out
 	}
+	run("migrate") // the other commands only open a deployment that exists
 	created := run("tenant", "create", "--name", "Fabrikam")
 	m := regexp.MustCompile(`tenant id:\s+(\S+)`).FindSubmatch(created)
 	if m == nil {

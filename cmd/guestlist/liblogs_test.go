@@ -80,8 +80,14 @@ func TestLibraryLogsHonourLogLevel(t *testing.T) {
 // display name that would split a mail header, as the operator API does.
 func TestTenantCreateRefusesControlCharacters(t *testing.T) {
 	bin := buildBinary(t)
+	env := serveEnv("GUESTLIST_DATA=" + t.TempDir())
+	migrate := exec.Command(bin, "migrate")
+	migrate.Env = env
+	if out, err := migrate.CombinedOutput(); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
 	cmd := exec.Command(bin, "tenant", "create", "--name", "Fabrikam\r\nBcc: victim@example.com")
-	cmd.Env = serveEnv("GUESTLIST_DATA=" + t.TempDir())
+	cmd.Env = env
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || !strings.Contains(string(out), "control characters") {

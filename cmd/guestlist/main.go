@@ -29,11 +29,12 @@ import (
 
 // common are the settings every command that opens the database shares.
 type common struct {
+	Addr               string        `default:"127.0.0.1:8080" help:"Address serve listens on; without --base-url, links and the token issuer are http://<addr>, for serve and the other commands alike."`
 	Data               string        `default:"./guestlist-data" help:"Directory for the SQLite database and the secret key."`
 	Database           string        `help:"Database URL (postgres://…); default the SQLite file in --data."`
 	SecretKey          string        `help:"Server key as hex (64+ characters); default the key file in --data. All processes of a deployment must share it."`
 	DeploymentDomain   string        `default:"guestlist.localhost" help:"Deployment domain that tenants' initial domains are made under."`
-	BaseURL            string        `help:"Public URL of this deployment; default http://<addr> (http://127.0.0.1:8080 outside serve)."`
+	BaseURL            string        `help:"Public URL of this deployment (links in mail, token issuer); default http://<addr>. https:// turns on Secure, __Host- cookies."`
 	DBMaxConns         int           `default:"10" help:"PostgreSQL: connections this process may open."`
 	DBStatementTimeout time.Duration `default:"5s" help:"PostgreSQL: statement_timeout of every connection."`
 	DBTxRetries        int           `default:"3" help:"PostgreSQL: retries of a transaction aborted by a serialization failure or deadlock."`
@@ -41,17 +42,15 @@ type common struct {
 
 type serveCmd struct {
 	common
-	Addr                      string        `default:"127.0.0.1:8080" help:"Address to listen on."`
 	SMTP                      string        `name:"smtp" help:"SMTP server: smtp://[user:pass@]host:port (STARTTLS when offered), smtp+starttls://… (STARTTLS required), smtps://… (implicit TLS). Empty keeps mail in the dev mailbox at /dev/mail, which is only served on a loopback-only server or with --dev-mailbox."`
 	MailFrom                  string        `help:"Sender address of outgoing mail."`
 	PasscodeTTL               time.Duration `default:"30m" help:"How long a one-time passcode is valid."`
 	SessionTTL                time.Duration `default:"24h" help:"How long a guest stays signed in."`
 	AdminSessionIdle          time.Duration `default:"1h" help:"An admin console session ends after this long without a request."`
 	AdminSessionMax           time.Duration `default:"12h" help:"An admin console session ends this long after sign-in, however busy."`
-	OperatorToken             string        `help:"Bearer token for /operator/v1/; generated and printed when empty."`
+	OperatorToken             string        `help:"Bearer token for /operator/v1/. Empty: the token in the data directory's operator-token file, generated (and shown on a terminal) the first time."`
 	TrustedProxies            []string      `name:"trusted-proxies" sep:"," help:"Load balancers (CIDRs or addresses, comma-separated) whose Forwarded/X-Forwarded-For headers name the client. Empty: the TCP peer is the client."`
 	Profile                   string        `default:"public" enum:"public,government" help:"Cloud profile (public or government)."`
-	LogLevel                  string        `default:"info" enum:"debug,info,warn,error" help:"Log level."`
 	SigningAlg                string        `default:"RS256" enum:"RS256,ES256" help:"Algorithm that signs ID and access tokens."`
 	KeyRotation               time.Duration `default:"2160h" help:"Age at which a new signing key takes over (the old one stays in the JWKS for a day)."`
 	DevMailbox                bool          `name:"dev-mailbox" help:"Without --smtp, serve the dev mailbox (every passcode, readable by anyone at /dev/mail) even when the server can be reached from other machines. For throwaway tests only."`
@@ -120,11 +119,14 @@ type inviteCmd struct {
 
 type cli struct {
 	VersionFlag kong.VersionFlag `name:"version" env:"-" help:"Print the version and exit."`
+	LogLevel    string           `default:"" enum:",debug,info,warn,error" help:"Log level: debug, info, warn or error; default info for serve, warn for the other commands."`
+	LogFormat   string           `default:"text" enum:"text,json" help:"Log format: text (key=value) or json (one object per line); library output goes through the same handler."`
 
 	Serve   serveCmd   `cmd:"" help:"Run the service."`
 	Migrate migrateCmd `cmd:"" help:"Apply database migrations and exit."`
 	Tenant  struct {
 		Create         tenantCreateCmd `cmd:"" help:"Create a tenant and print its admin application's credentials."`
+		List           tenantListCmd   `cmd:"" help:"List the tenants with their domains."`
 		NewAdminSecret tenantSecretCmd `cmd:"" name:"new-admin-secret" help:"Issue a new secret of the tenant's admin application (the old ones keep working) and print it."`
 		SendAdminLink  adminLinkCmd    `cmd:"" name:"send-admin-link" help:"Mail an administrator a new link to set their password (earlier links stop working)."`
 	} `cmd:"" help:"Manage tenants."`
@@ -135,7 +137,11 @@ type cli struct {
 	Keys struct {
 		Rotate keysRotateCmd `cmd:"" help:"Make a new signing key; the old one stays published for a day."`
 	} `cmd:"" help:"Manage token signing keys."`
-	Version versionCmd `cmd:"" help:"Print the version, the commit it was built from and the Go version."`
+	Version     versionCmd     `cmd:"" help:"Print the version, the commit it was built from and the Go version."`
+	Healthcheck healthcheckCmd `cmd:"" help:"Ask a running server's /healthz; exit 0 when it answers 200 (for container health checks)."`
+	Config      struct {
+		Reference configReferenceCmd `cmd:"" help:"Print the configuration reference (every flag and GUESTLIST_* variable) as Markdown."`
+	} `cmd:"" help:"Configuration."`
 }
 
 type keysRotateCmd struct {
@@ -143,10 +149,12 @@ type keysRotateCmd struct {
 	SigningAlg string `default:"RS256" enum:"RS256,ES256" help:"Algorithm of the new key."`
 }
 
-func (k *keysRotateCmd) Run(ctx context.Context) error {
+func (k *keysRotateCmd) Run(ctx context.Context, log *slog.Logger) error {
+	if err := k.existing(); err != nil {
+		return err
+	}
 	cfg := k.config()
 	cfg.SigningAlg = k.SigningAlg
-	log := newLogger(slog.LevelWarn)
 	srv, err := server.New(ctx, cfg, server.Deps{Logger: log})
 	if err != nil {
 		return err
@@ -167,13 +175,11 @@ func main() {
 		os.Args = append(os.Args, "--help")
 	}
 	var c cli
-	k := kong.Parse(&c, kong.Name("guestlist"),
-		kong.Description("Guest access for your applications: invite by email, sign in with a one-time passcode."),
-		kong.DefaultEnvars("GUESTLIST"), kong.UsageOnError(),
-		kong.Vars{"version": strings.TrimSuffix(versionText(debug.ReadBuildInfo()), "\n")})
+	k := kong.Parse(&c, kongOptions(strings.TrimSuffix(versionText(debug.ReadBuildInfo()), "\n"))...)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	k.BindTo(ctx, (*context.Context)(nil))
+	k.Bind(newLogger(c.LogFormat, c.LogLevel, strings.HasPrefix(k.Command(), "serve")))
 	if err := k.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "guestlist:", err)
 		os.Exit(1)
@@ -183,7 +189,7 @@ func main() {
 func (c common) config() server.Config {
 	base := c.BaseURL
 	if base == "" {
-		base = "http://127.0.0.1:8080"
+		base = "http://" + c.Addr
 	}
 	return server.Config{DataDir: c.Data, Database: c.Database, SecretKey: c.SecretKey, Domain: c.DeploymentDomain, BaseURL: base,
 		DB: server.DBConfig{MaxConns: c.DBMaxConns, StatementTimeout: c.DBStatementTimeout, TxRetries: c.DBTxRetries}}
@@ -192,9 +198,7 @@ func (c common) config() server.Config {
 // serverConfig is the server's configuration from serve's flags.
 func (s *serveCmd) serverConfig() server.Config {
 	cfg := s.config()
-	if s.BaseURL == "" {
-		cfg.BaseURL = "http://" + s.Addr
-	}
+	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
 	cfg.SMTP, cfg.MailFrom, cfg.PasscodeTTL, cfg.SessionTTL, cfg.Profile = s.SMTP, s.MailFrom, s.PasscodeTTL, s.SessionTTL, s.Profile
 	cfg.OperatorToken = s.OperatorToken
 	cfg.AdminSessions = adminsession.Lifetimes{Idle: s.AdminSessionIdle, Absolute: s.AdminSessionMax}
@@ -213,18 +217,16 @@ func (s *serveCmd) serverConfig() server.Config {
 	return cfg
 }
 
-func (s *serveCmd) Run(ctx context.Context) error {
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(s.LogLevel))
-	log := newLogger(level)
+func (s *serveCmd) Run(ctx context.Context, log *slog.Logger) error {
 	cfg := s.serverConfig()
 	if err := s.checkMailbox(log, cfg.BaseURL); err != nil {
 		return err
 	}
-	if cfg.OperatorToken == "" {
-		cfg.OperatorToken = platform.NewToken()
-		fmt.Fprintf(os.Stderr, "operator token (set GUESTLIST_OPERATOR_TOKEN to choose one): %s\n", cfg.OperatorToken)
+	token, tokenFrom, err := s.operatorToken(os.Stderr)
+	if err != nil {
+		return err
 	}
+	cfg.OperatorToken = token
 	srv, err := server.New(ctx, cfg, server.Deps{Logger: log})
 	if err != nil {
 		return err
@@ -245,10 +247,7 @@ func (s *serveCmd) Run(ctx context.Context) error {
 	srv.Start(workers)
 	hs := &http.Server{Handler: srv.Handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	log.Info("guestlist serving", "addr", ln.Addr().String(), "base_url", cfg.BaseURL, "database", redactURL(cfg.DatabaseURL()), "dev_mailbox", srv.DevMail)
-	if srv.DevMail {
-		log.Info("no SMTP server configured: outgoing mail is kept in the dev mailbox", "url", cfg.BaseURL+"/dev/mail")
-	}
+	logStartup(log, startup{addr: ln.Addr().String(), cfg: cfg, devMail: srv.DevMail, tokenFrom: tokenFrom})
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -277,6 +276,13 @@ func redactURL(s string) string {
 }
 
 func (m *migrateCmd) Run(ctx context.Context) error {
+	if m.Database == "" && m.SecretKey == "" {
+		// migrate sets up a deployment as serve does: the SQLite file and
+		// the key the other commands then find beside it.
+		if _, err := platform.LoadOrCreateKey("", m.Data); err != nil {
+			return err
+		}
+	}
 	if err := os.MkdirAll(m.Data, 0o700); err != nil && m.Database == "" {
 		return err
 	}
@@ -302,13 +308,19 @@ func migrationText(db string, m *sqlstore.Migration) string {
 	return fmt.Sprintf("database: %s\nschema version %d -> %d: applied %d %s\n", db, m.Before, m.After, len(m.Applied), noun)
 }
 
-func quietServer(ctx context.Context, c common) (*server.Server, error) {
-	log := newLogger(slog.LevelWarn)
+// quietServer opens the deployment c names for a command other than
+// serve: one that exists (it never makes a new data directory, database or
+// key), saying on stderr which database it is.
+func quietServer(ctx context.Context, c common, log *slog.Logger) (*server.Server, error) {
+	if err := c.existing(); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "database: %s\n", redactURL(c.config().DatabaseURL()))
 	return server.New(ctx, c.config(), server.Deps{Logger: log})
 }
 
-func (t *tenantCreateCmd) Run(ctx context.Context) error {
-	srv, err := quietServer(ctx, t.common)
+func (t *tenantCreateCmd) Run(ctx context.Context, log *slog.Logger) error {
+	srv, err := quietServer(ctx, t.common, log)
 	if err != nil {
 		return err
 	}
@@ -326,8 +338,8 @@ func (t *tenantCreateCmd) Run(ctx context.Context) error {
 	return nil
 }
 
-func (c *tenantSecretCmd) Run(ctx context.Context) error {
-	srv, err := quietServer(ctx, c.common)
+func (c *tenantSecretCmd) Run(ctx context.Context, log *slog.Logger) error {
+	srv, err := quietServer(ctx, c.common, log)
 	if err != nil {
 		return err
 	}
@@ -344,8 +356,8 @@ func (c *tenantSecretCmd) Run(ctx context.Context) error {
 	return nil
 }
 
-func (i *inviteCmd) Run(ctx context.Context) error {
-	srv, err := quietServer(ctx, i.common)
+func (i *inviteCmd) Run(ctx context.Context, log *slog.Logger) error {
+	srv, err := quietServer(ctx, i.common, log)
 	if err != nil {
 		return err
 	}
@@ -360,5 +372,8 @@ func (i *inviteCmd) Run(ctx context.Context) error {
 		return err
 	}
 	fmt.Printf("user id:    %s\nstatus:     %s\nredeem url: %s\n", res.User.ID, res.Invitation.Status, res.RedeemURL)
+	if i.Send {
+		fmt.Fprintf(os.Stderr, "the invitation mail is queued; a running server of this deployment sends it, with links to %s\n", strings.TrimSuffix(i.config().BaseURL, "/"))
+	}
 	return nil
 }

@@ -7,10 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
-	"guestlist/internal/platform"
 	"guestlist/internal/server"
 )
 
@@ -63,14 +61,4 @@ func serveMetrics(addr string, h http.Handler, log *slog.Logger) (func(), error)
 		defer cancel()
 		_ = hs.Shutdown(ctx)
 	}, nil
-}
-
-// newLogger builds the process's logger and makes it the default, so that
-// libraries logging through slog's or the log package's default (the OpenID
-// provider logs every refused request there) honour --log-level and reach
-// the same output in the same format.
-func newLogger(level slog.Level) *slog.Logger {
-	log := platform.NewLogger(os.Stderr, level)
-	slog.SetDefault(log)
-	return log
 }

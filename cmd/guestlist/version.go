@@ -47,3 +47,21 @@ func versionText(bi *debug.BuildInfo, ok bool) string {
 	fmt.Fprintf(&b, "go: %s\n", bi.GoVersion)
 	return b.String()
 }
+
+// shortVersion is the version and abbreviated revision on one line, for
+// the startup log.
+func shortVersion(bi *debug.BuildInfo, ok bool) string {
+	if !ok || bi == nil {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v + " " + bi.GoVersion
+}

@@ -15,6 +15,12 @@ func NewLogger(w io.Writer, level slog.Leveler) *slog.Logger {
 	return slog.New(clipHandler{slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})})
 }
 
+// NewJSONLogger is NewLogger writing one JSON object per record, for log
+// shippers that parse JSON.
+func NewJSONLogger(w io.Writer, level slog.Leveler) *slog.Logger {
+	return slog.New(clipHandler{slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})})
+}
+
 // clipHandler clips what it passes on to h.
 type clipHandler struct{ h slog.Handler }
 
