@@ -35,6 +35,7 @@ import (
 type config struct {
 	bin, database, mode, alg string
 	n, conc, procs, tenants  int
+	warmup                   int
 	maxTime                  time.Duration
 }
 
@@ -48,6 +49,7 @@ func main() {
 	flag.IntVar(&c.conc, "c", 32, "guests signing in at once")
 	flag.IntVar(&c.procs, "processes", 1, "server processes (more than one needs -database); each request of a guest goes to the next")
 	flag.IntVar(&c.tenants, "tenants", 1, "tenants the guests are spread over")
+	flag.IntVar(&c.warmup, "warmup", -1, "unmeasured sign-ins (by other guests) before the database is analyzed and the run starts; default n/10")
 	flag.DurationVar(&c.maxTime, "max-time", 5*time.Minute, "bound on the measured run")
 	flag.Parse()
 	if err := run(c); err != nil {
@@ -65,6 +67,9 @@ func run(c config) error {
 	}
 	if c.mode != "returning" && c.mode != "full" && c.mode != "first" {
 		return fmt.Errorf("unknown -mode %q", c.mode)
+	}
+	if c.warmup < 0 {
+		c.warmup = c.n / 10
 	}
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "guestlist-load-")
@@ -134,25 +139,42 @@ func run(c config) error {
 	a := &api{base: procs[0].base, operatorToken: operatorToken, hc: &http.Client{Transport: tr}}
 	run := rand.Text()[:6]
 	t0 := time.Now()
-	guests, err := a.prepare(ctx, c.tenants, c.n, c.conc, strings.ToLower(run))
+	all, err := a.prepare(ctx, c.tenants, c.n+c.warmup, c.conc, strings.ToLower(run))
 	if err != nil {
 		stopAll(procs)
 		return fmt.Errorf("setup: %w", err)
 	}
+	guests, warm := all[:c.n], all[c.n:]
 	if c.mode != "first" {
-		err = parallel(c.n, c.conc, func(i int) error {
+		err = parallel(len(all), c.conc, func(i int) error {
 			var unmeasured [numSteps][]time.Duration
-			return redeem(ctx, newBrowser(tr, guests[i].ip, procs, i, &unmeasured), mail, guests[i])
+			return redeem(ctx, newBrowser(tr, all[i].ip, procs, i, &unmeasured), mail, all[i])
 		})
 		if err != nil {
 			stopAll(procs)
 			return fmt.Errorf("setup: first redemptions: %w", err)
 		}
 	}
-	fmt.Printf("setup: %d tenants, %d guests ready in %s\n", c.tenants, c.n, time.Since(t0).Round(time.Millisecond))
+	// The warm-up fills the tables a sign-in writes (authorization
+	// requests, flows, codes, sessions) as a running deployment has them,
+	// so that the statistics ANALYZE takes below describe it.
+	err = parallel(len(warm), c.conc, func(i int) error {
+		var unmeasured [numSteps][]time.Duration
+		b := newBrowser(tr, warm[i].ip, procs, i, &unmeasured)
+		if c.mode == "first" {
+			return redeem(ctx, b, mail, warm[i])
+		}
+		return signIn(ctx, b, mail, warm[i], c.mode == "full")
+	})
+	if err != nil {
+		stopAll(procs)
+		return fmt.Errorf("setup: warm-up: %w", err)
+	}
+	fmt.Printf("setup: %d tenants, %d guests ready, %d warm-up sign-ins, in %s\n", c.tenants, c.n, c.warmup, time.Since(t0).Round(time.Millisecond))
 	// Start the servers again: the measurement begins from fresh
 	// processes, and PostgreSQL publishes the setup's counts as the old
-	// backends exit.
+	// backends exit. Autovacuum is off on the project's machines, so the
+	// driver analyzes, as autovacuum would have by now.
 	stopAll(procs)
 	tr.CloseIdleConnections()
 	var pg0 pgCounters
@@ -173,10 +195,12 @@ func run(c config) error {
 	defer func() { stopAll(procs) }()
 
 	cpu0 := make([]time.Duration, len(procs))
-	var alloc0 float64
+	count0 := make([]float64, len(counterNames))
 	for i, p := range procs {
 		cpu0[i], _ = cpuOf(p.cmd.Process.Pid)
-		alloc0 += p.mallocs()
+		for j, v := range p.counters() {
+			count0[j] += v
+		}
 	}
 	var pgCPU func() time.Duration
 	if pg != nil {
@@ -226,13 +250,15 @@ func run(c config) error {
 	elapsed := time.Since(t0)
 	load1 := loadavg()
 	var cpu time.Duration
-	var alloc float64
+	count := make([]float64, len(counterNames))
 	type mem struct{ rss, hwm int64 }
 	mems := make([]mem, len(procs))
 	for i, p := range procs {
 		c1, _ := cpuOf(p.cmd.Process.Pid)
 		cpu += c1 - cpu0[i]
-		alloc += p.mallocs()
+		for j, v := range p.counters() {
+			count[j] += v
+		}
 		mems[i].rss, mems[i].hwm = memOf(p.cmd.Process.Pid)
 	}
 	var dbCPU time.Duration
@@ -255,8 +281,12 @@ func run(c config) error {
 	}
 	fmt.Printf("throughput:    %.0f sign-ins/s\n", float64(ok)/elapsed.Seconds())
 	fmt.Printf("server CPU:    %s per sign-in (all processes, from /proc)\n", per(cpu))
-	if alloc0 >= 0 && alloc >= 0 {
-		fmt.Printf("allocations:   %.0f per sign-in (the servers' go_memstats_mallocs_total)\n", (alloc-alloc0)/float64(max(ok, 1)))
+	delta := func(j int) float64 { return (count[j] - count0[j]) / float64(max(ok, 1)) }
+	if count0[0] >= 0 && count[0] >= 0 {
+		fmt.Printf("allocations:   %.0f per sign-in (the servers' go_memstats_mallocs_total)\n", delta(0))
+	}
+	if count0[1] >= 0 && count[1] >= 0 {
+		fmt.Printf("database:      %.1f statements, %.1f explicit transactions per sign-in (counted by the servers)\n", delta(1), delta(2))
 	}
 	for i, m := range mems {
 		fmt.Printf("process %d:     RSS %.1f MiB after the run, peak %.1f MiB\n", i, float64(m.rss)/1024, float64(m.hwm)/1024)

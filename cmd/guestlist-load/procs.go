@@ -167,22 +167,30 @@ func memOf(pid int) (rss, hwm int64) {
 	return rss, hwm
 }
 
-// mallocs reads the process's go_memstats_mallocs_total from its
-// metrics endpoint; -1 when it cannot.
-func (p *proc) mallocs() float64 {
+// counters the driver reads from each process's metrics.
+var counterNames = []string{"go_memstats_mallocs_total", "guestlist_db_statements_total", "guestlist_db_transactions_total"}
+
+// counters reads counterNames from the process's metrics endpoint; a
+// counter it cannot read is -1.
+func (p *proc) counters() []float64 {
+	out := make([]float64, len(counterNames))
+	for i := range out {
+		out[i] = -1
+	}
 	resp, err := http.Get(p.metrics)
 	if err != nil {
-		return -1
+		return out
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	for line := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "go_memstats_mallocs_total "); ok {
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err == nil {
-				return f
+		for i, name := range counterNames {
+			if v, ok := strings.CutPrefix(line, name+" "); ok {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					out[i] = f
+				}
 			}
 		}
 	}
-	return -1
+	return out
 }
