@@ -151,6 +151,9 @@ func run(c config) error {
 			return redeem(ctx, newBrowser(tr, all[i].ip, procs, i, &unmeasured), mail, all[i])
 		})
 		if err != nil {
+			for i, p := range procs {
+				fmt.Fprintf(os.Stderr, "process %d's last log lines:\n%s\n", i, p.log())
+			}
 			stopAll(procs)
 			return fmt.Errorf("setup: first redemptions: %w", err)
 		}
