@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"guestlist/internal/mail"
 	"guestlist/internal/mail/smtptest"
 	"guestlist/internal/servertest"
 	"guestlist/internal/store/pgtest"
@@ -114,9 +115,9 @@ func TestTwoProcessesOnePostgres(t *testing.T) {
 
 	acked, lost, resumed := checkGuests(t, ctx, r, p1, guests)
 	rep := checkOutbox(t, ctx, dsn, smtp)
-	if rep.duplicates > min(leased, 4) {
-		t.Errorf("%d duplicate deliveries; at most %d can be explained (messages leased and pending when P2 died, and P2 sends 4 at a time)",
-			rep.duplicates, min(leased, 4))
+	if rep.duplicates > min(leased, mail.DefaultConcurrency) {
+		t.Errorf("%d duplicate deliveries; at most %d can be explained (messages leased and pending when P2 died, and P2 sends %d at a time)",
+			rep.duplicates, min(leased, mail.DefaultConcurrency), mail.DefaultConcurrency)
 	}
 	t.Logf("2 processes: %d guests redeemed (%d acknowledged, %d whose accept answer was lost), %d went back in with their session; "+
 		"%d requests, %d failed when P2 was killed and were retried on P1; %d outbox messages, %d leased and pending at the kill, "+

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -36,8 +37,13 @@ const (
 const defaultTimeout = 30 * time.Second
 
 // SMTPSender delivers outbox messages to an SMTP submission server with
-// go-mail, one connection per message. It is safe for concurrent use.
+// go-mail, reusing sessions between messages. It is safe for concurrent
+// use.
 type SMTPSender struct {
+	mu        sync.Mutex
+	idleConns []*smtpConn
+	closed    bool
+
 	host       string
 	port       int
 	security   security
@@ -154,39 +160,153 @@ func parseSMTPURL(rawURL string) (*SMTPSender, error) {
 	return s, nil
 }
 
-// Send delivers m in one SMTP session. A 5xx reply to RCPT TO or to the
-// message data is permanent (the server refuses this message). Everything
-// else is temporary, including 5xx replies while setting up the session
-// (STARTTLS, AUTH 535, MAIL FROM): those concern our configuration, not
-// the message, and failing every queued message because a password was
-// rotated would lose mail that a fixed configuration delivers (SPEC R52).
+// Send delivers m, on an idle connection from an earlier message when
+// there is one (a session costs a TCP handshake, EHLO, usually STARTTLS
+// and AUTH: more than the message itself). A 5xx reply to RCPT TO or to
+// the message data is permanent (the server refuses this message).
+// Everything else is temporary, including 5xx replies while setting up
+// the session (STARTTLS, AUTH 535, MAIL FROM): those concern our
+// configuration, not the message, and failing every queued message
+// because a password was rotated would lose mail that a fixed
+// configuration delivers (SPEC R52).
 func (s *SMTPSender) Send(ctx context.Context, m *core.OutboxMessage) error {
 	msg, err := s.message(m)
 	if err != nil {
 		return Permanent(fmt.Errorf("mail: message %s: %w", m.ID, err))
 	}
-	var stop func() bool
-	defer func() {
-		if stop != nil {
-			stop()
+	for {
+		sc, stop := s.idle(ctx)
+		reused := sc != nil
+		if !reused {
+			if sc, stop, err = s.dial(ctx); err != nil {
+				return withPublic(classify(fmt.Errorf("mail: smtp %s: %w", s.addr(), err)))
+			}
 		}
-	}()
-	c, err := gomail.NewClient(s.host, s.clientOptions(ctx, &stop)...)
-	if err != nil {
-		return withPublic(fmt.Errorf("mail: smtp client: %w", err))
+		err := sc.c.Send(msg)
+		alive := stop() // false: ctx ended and closed the connection
+		if err == nil || delivered(err) {
+			if err == nil && alive {
+				s.release(sc)
+			} else {
+				_ = sc.conn.Close()
+			}
+			return nil
+		}
+		_ = sc.conn.Close()
+		// An idle connection the server has since closed fails its
+		// check (NOOP) before anything of the message is sent: take
+		// another. The idle list is finite, so this ends.
+		if reused && connCheckFailed(err) && ctx.Err() == nil {
+			continue
+		}
+		return withPublic(classify(fmt.Errorf("mail: smtp %s: %w", s.addr(), err)))
 	}
-	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
-		return withPublic(classify(fmt.Errorf("mail: smtp %s: %w", net.JoinHostPort(s.host, strconv.Itoa(s.port)), err)))
+}
+
+func (s *SMTPSender) addr() string { return net.JoinHostPort(s.host, strconv.Itoa(s.port)) }
+
+// smtpConn is an open, authenticated SMTP session.
+type smtpConn struct {
+	c         *gomail.Client
+	conn      net.Conn
+	idleSince time.Time
+}
+
+// Idle sessions: at most maxIdle are kept, none longer than idleTimeout
+// (submission servers close idle sessions after a few minutes, RFC 5321
+// §4.5.3.2.7; a shorter bound keeps us from finding them closed).
+const (
+	maxIdle     = DefaultConcurrency
+	idleTimeout = 30 * time.Second
+)
+
+// idle takes the most recently used idle session, with its connection
+// closed when ctx ends; stop undoes that and reports whether it had not
+// happened yet.
+func (s *SMTPSender) idle(ctx context.Context) (*smtpConn, func() bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.idleConns) > 0 {
+		sc := s.idleConns[len(s.idleConns)-1]
+		s.idleConns = s.idleConns[:len(s.idleConns)-1]
+		if time.Since(sc.idleSince) > idleTimeout {
+			go func() { _ = sc.c.Close() }() // QUIT, politely
+			continue
+		}
+		return sc, context.AfterFunc(ctx, func() { _ = sc.conn.Close() })
+	}
+	return nil, nil
+}
+
+// release keeps sc for the next message, or ends it when enough are kept.
+func (s *SMTPSender) release(sc *smtpConn) {
+	sc.idleSince = time.Now()
+	s.mu.Lock()
+	if len(s.idleConns) < maxIdle && !s.closed {
+		s.idleConns = append(s.idleConns, sc)
+		sc = nil
+	}
+	s.mu.Unlock()
+	if sc != nil {
+		_ = sc.c.Close()
+	}
+}
+
+// Close ends the idle sessions (QUIT). Sends after Close still work, on
+// sessions of their own.
+func (s *SMTPSender) Close() error {
+	s.mu.Lock()
+	conns := s.idleConns
+	s.idleConns, s.closed = nil, true
+	s.mu.Unlock()
+	for _, sc := range conns {
+		_ = sc.c.Close()
 	}
 	return nil
 }
 
-func (s *SMTPSender) clientOptions(ctx context.Context, stop *func() bool) []gomail.Option {
+// dial opens a session (TLS and AUTH as configured) whose connection is
+// closed when ctx ends; stop undoes that and reports whether it had not
+// happened yet.
+func (s *SMTPSender) dial(ctx context.Context) (*smtpConn, func() bool, error) {
+	sc := &smtpConn{}
+	var stop func() bool
+	c, err := gomail.NewClient(s.host, s.clientOptions(ctx, sc, &stop)...)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := c.DialWithContext(ctx); err != nil {
+		if stop != nil {
+			stop()
+		}
+		if sc.conn != nil {
+			_ = sc.conn.Close()
+		}
+		return nil, nil, err
+	}
+	sc.c = c
+	return sc, stop, nil
+}
+
+// delivered: the server accepted the message and only the RSET after it
+// failed; sending it again would deliver it twice.
+func delivered(err error) bool {
+	var se *gomail.SendError
+	return errors.As(err, &se) && se.Reason == gomail.ErrSMTPReset
+}
+
+// connCheckFailed: the session was found closed before the message began.
+func connCheckFailed(err error) bool {
+	var se *gomail.SendError
+	return errors.As(err, &se) && se.Reason == gomail.ErrConnCheck
+}
+
+func (s *SMTPSender) clientOptions(ctx context.Context, sc *smtpConn, stop *func() bool) []gomail.Option {
 	opts := []gomail.Option{
 		gomail.WithPort(s.port),
 		gomail.WithTimeout(s.timeout),
 		gomail.WithTLSConfig(s.tls),
-		gomail.WithDialContextFunc(s.dialFunc(ctx, stop)),
+		gomail.WithDialContextFunc(s.dialFunc(ctx, sc, stop)),
 	}
 	switch s.security {
 	case implicitTLS:
@@ -208,10 +328,10 @@ func (s *SMTPSender) clientOptions(ctx context.Context, stop *func() bool) []gom
 // dialFunc connects (with TLS for smtps) and closes the connection when
 // the send's context ends: go-mail watches the context only while dialing,
 // and a shutting-down Worker must not wait for a stalled session.
-func (s *SMTPSender) dialFunc(sendCtx context.Context, stop *func() bool) gomail.DialContextFunc {
+func (s *SMTPSender) dialFunc(sendCtx context.Context, sc *smtpConn, stop *func() bool) gomail.DialContextFunc {
 	return func(ctx context.Context, network, _ string) (net.Conn, error) {
 		var d net.Dialer
-		conn, err := d.DialContext(ctx, network, net.JoinHostPort(s.host, strconv.Itoa(s.port)))
+		conn, err := d.DialContext(ctx, network, s.addr())
 		if err != nil {
 			return nil, err
 		}
@@ -223,6 +343,7 @@ func (s *SMTPSender) dialFunc(sendCtx context.Context, stop *func() bool) gomail
 			}
 			conn = tc
 		}
+		sc.conn = conn
 		*stop = context.AfterFunc(sendCtx, func() { _ = conn.Close() })
 		return conn, nil
 	}

@@ -2,9 +2,11 @@ package mail
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -326,5 +328,63 @@ func TestSMTPSenderHonoursContextMidSession(t *testing.T) {
 	cancel()
 	if err := <-errc; err == nil || IsPermanent(err) {
 		t.Errorf("error %v, want a temporary one", err)
+	}
+}
+
+// Messages share sessions: one connection, TLS and AUTH serve many
+// messages in turn, and a session the server has closed meanwhile is
+// replaced without losing the message.
+func TestSMTPSenderReusesSessions(t *testing.T) {
+	srv := smtptest.Start(t, smtptest.WithSTARTTLS(), smtptest.WithAuth("app", "s3cret"))
+	s := newSender(t, srv, srv.URL())
+	for i := range 5 {
+		if err := s.Send(t.Context(), testMessage(fmt.Sprintf("m%d", i))); err != nil {
+			t.Fatalf("Send %d: %v", i, err)
+		}
+	}
+	if n := srv.Connections(); n != 1 {
+		t.Errorf("%d connections for 5 messages in turn, want 1", n)
+	}
+	for _, m := range srv.Messages() {
+		if !m.TLS || m.User != "app" {
+			t.Errorf("message %s: TLS %v, user %q on a reused session", m.MessageID(), m.TLS, m.User)
+		}
+	}
+
+	// The server restarts: the idle session is gone.
+	srv.Stop()
+	srv.Restart()
+	if err := s.Send(t.Context(), testMessage("after-restart")); err != nil {
+		t.Fatalf("Send after the server closed the idle session: %v", err)
+	}
+	if got := len(srv.Messages()); got != 6 {
+		t.Errorf("server has %d messages, want 6", got)
+	}
+
+	// Concurrent sends each take a session of their own, and keep them.
+	var wg sync.WaitGroup
+	errs := make(chan error, 32)
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 8 {
+				errs <- s.Send(t.Context(), testMessage(fmt.Sprintf("c%d-%d", g, i)))
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := len(srv.Messages()); got != 6+32 {
+		t.Errorf("server has %d messages, want %d", got, 6+32)
+	}
+	if n := srv.Connections(); n > 2+4 {
+		t.Errorf("%d connections for 4 concurrent senders, want at most 6", n)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -323,6 +323,17 @@ func (s *Server) routes(pages *web.Pages, admin *console.Console, provider *oidc
 	mux.HandleFunc("GET /readyz", s.ready)
 	reg := s.deps.Registry
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if st, ok := s.Store.(*sqlstore.Store); ok {
+		// What the database is asked to do: statements and explicit
+		// transactions (a round trip each, plus BEGIN and COMMIT).
+		reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "guestlist_db_statements_total",
+				Help: "SQL statements run (queries and writes; BEGIN and COMMIT not counted)."},
+				func() float64 { return float64(st.Stats().Statements) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "guestlist_db_transactions_total",
+				Help: "Explicit database transactions begun."},
+				func() float64 { return float64(st.Stats().Transactions) }))
+	}
 	s.Metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

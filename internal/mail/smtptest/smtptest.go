@@ -60,6 +60,7 @@ type Server struct {
 	served   chan struct{} // closed when the running Serve returns
 	stopped  bool
 	rejected int
+	conns    map[*smtp.Conn]bool
 }
 
 // Start starts a server on 127.0.0.1 at a free port; it stops when the
@@ -130,6 +131,13 @@ func (s *Server) Rejected() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.rejected
+}
+
+// Connections counts the SMTP connections that began a session.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
 }
 
 // Messages returns the messages received so far, oldest first.
@@ -256,6 +264,12 @@ func (discardLogger) Println(...any)        {}
 type backend struct{ s *Server }
 
 func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	b.s.mu.Lock()
+	if b.s.conns == nil {
+		b.s.conns = map[*smtp.Conn]bool{}
+	}
+	b.s.conns[c] = true // go-smtp starts a new session after STARTTLS
+	b.s.mu.Unlock()
 	return &session{s: b.s, conn: c}, nil
 }
 

@@ -29,7 +29,7 @@ func openPostgres(ctx context.Context, b backend, opts Options, log *slog.Logger
 			return nil, err
 		}
 	}
-	h := &handles{d: b.d, w: db, r: db, log: log, retries: retries}
+	h := &handles{d: b.d, w: db, r: db, log: log, retries: retries, tenants: newTenantCache()}
 	return &Store{ops{h: h}}, nil
 }
 

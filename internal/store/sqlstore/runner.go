@@ -21,6 +21,9 @@ type handles struct {
 	// (PostgreSQL serialization failure or deadlock).
 	retries int
 	n       counters
+	// tenants keeps tenants read outside transactions, checked against
+	// their version on every use.
+	tenants *tenantCache
 }
 
 // counters count the work done on the database, for Stats.

@@ -155,7 +155,7 @@ func open(ctx context.Context, dsn string, opts Options, cache bool) (*Store, er
 		w.Close()
 		return nil, err
 	}
-	h := &handles{d: b.d, w: w, r: r, log: log}
+	h := &handles{d: b.d, w: w, r: r, log: log, tenants: newTenantCache()}
 	if cache {
 		h.wc, h.rc = newStmtCache(w), newStmtCache(r)
 	}
