@@ -15,6 +15,7 @@ import (
 	"guestlist/internal/i18n"
 	"guestlist/internal/invite"
 	"guestlist/internal/platform"
+	"guestlist/internal/policy"
 	"guestlist/internal/redeem"
 	"guestlist/internal/roles"
 	"guestlist/internal/store"
@@ -32,8 +33,11 @@ type Deps struct {
 	Invites *invite.Service
 	Users   *users.Service
 	Apps    *apps.Service
-	// Flows explains which sign-in method an address would get (R14).
-	Flows   *redeem.Service
+	// Flows explains which sign-in method an address would get (R14)
+	// and holds the sign-in policies (R10, R20, R9).
+	Flows *redeem.Service
+	// Deploy resolves the email passcode's "default" (R20).
+	Deploy  policy.Deployment
 	Catalog *i18n.Catalog
 	Log     *slog.Logger
 	Now     platform.Clock

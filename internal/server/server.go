@@ -275,7 +275,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	}
 	userSvc, appSvc := users.New(st, deps.Now, hasher, password.Check), apps.New(st, ring, deps.Now)
 	admin, err := console.New(console.Deps{Tenants: s.Tenants, Store: st, Invites: s.Invites, Users: userSvc,
-		Apps: appSvc, Flows: flows, Catalog: cat, Log: deps.Logger, Now: deps.Now, BaseURL: cfg.BaseURL,
+		Apps: appSvc, Flows: flows, Deploy: deploy, Catalog: cat, Log: deps.Logger, Now: deps.Now, BaseURL: cfg.BaseURL,
 		Sessions: adminsession.New(st, ring, deps.Now, accounts, cfg.AdminSessions)})
 	if err != nil {
 		return err
