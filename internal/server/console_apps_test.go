@@ -269,3 +269,57 @@ func TestConsoleAppsRoles(t *testing.T) {
 			len(after.Value), len(apps.Value), app.Passwords, sp.Required, to.Value)
 	}
 }
+
+// TestConsolePoliciesAndAppsInEveryLanguage: the new pages, their
+// confirmations and refusals render in every language with no message id
+// left untranslated.
+func TestConsolePoliciesAndAppsInEveryLanguage(t *testing.T) {
+	t.Parallel()
+	s, fab := newFabrikam(t, servertest.Options{})
+	admin := newConsoleAdmin(t, s, fab, "ada", globalAdmin)
+	admin.signIn(t)
+	invite(t, s, fab, "greta@contoso.example")
+	token := csrf(t, admin.b.Get(t, admin.prefix+"/apps"))
+	reg := admin.post(t, "/apps", token, url.Values{"name": {"Portal"}, "web": {"https://portal.example/cb"}})
+	m := createdAppRE.FindStringSubmatch(reg.Location)
+	if m == nil {
+		t.Fatalf("register: %d to %q", reg.Status, reg.Location)
+	}
+	appPath := "/apps/" + m[1]
+	wantStatus(t, "assign", admin.post(t, appPath+"/assignments", token, url.Values{"email": {"greta@contoso.example"}}), http.StatusSeeOther)
+	app := readApp(t, s, fab, m[1])
+	var to assignedToView
+	wantAPI(t, "assigned to", s.DoJSON(t, "GET", "/v1.0/servicePrincipals/"+readSP(t, s, fab, app.AppID).ID+"/appRoleAssignedTo", fab.Token, nil, &to), http.StatusOK)
+
+	for _, lang := range []string{"en", "nl", "sv", "de", "zh-TW"} {
+		wantStatus(t, "choose "+lang, admin.b.Get(t, admin.prefix+"/language?lang="+lang+"&return="+url.QueryEscape(admin.prefix+"/apps")), http.StatusSeeOther)
+		secret := admin.post(t, appPath+"/secrets", token, url.Values{"name": {"k-" + lang}, "months": {"6"}})
+		keys := readApp(t, s, fab, app.ID).Passwords
+		pages := map[string]servertest.Page{
+			"policies":       admin.b.Get(t, admin.prefix+"/policies?done=order"),
+			"otp confirm":    admin.post(t, "/policies/otp", token, url.Values{"allow": {"disabled"}}),
+			"refused order":  admin.post(t, "/policies/order", token, url.Values{"primary": {"home", "home"}, "fallback": {"otp"}}),
+			"apps":           admin.b.Get(t, admin.prefix+"/apps"),
+			"app":            admin.b.Get(t, admin.prefix+appPath+"?done=created"),
+			"secret":         secret,
+			"unknown user":   admin.post(t, appPath+"/assignments", token, url.Values{"email": {"nobody@contoso.example"}}),
+			"bad lifetime":   admin.post(t, appPath+"/secrets", token, url.Values{"months": {"0"}}),
+			"require":        admin.post(t, appPath+"/required", token, url.Values{"required": {"1"}}),
+			"remove secret":  admin.b.Get(t, admin.prefix+appPath+"/secrets/"+keys[len(keys)-1].KeyID+"/remove"),
+			"unassign":       admin.b.Get(t, admin.prefix+appPath+"/assignments/"+to.Value[0].ID+"/remove"),
+			"no such app":    admin.b.Get(t, admin.prefix+"/apps/nope"),
+			"no such secret": admin.b.Get(t, admin.prefix+appPath+"/secrets/nope/remove"),
+		}
+		for name, p := range pages {
+			if p.Status >= 500 {
+				t.Errorf("%s %s: %d", lang, name, p.Status)
+			}
+			if !strings.Contains(p.Body, `<html lang="`+lang+`">`) {
+				t.Errorf("%s %s: not in %s", lang, name, lang)
+			}
+			if id := regexp.MustCompile(`console\.[a-zA-Z.]+`).FindString(strings.ReplaceAll(p.Body, "console.css", "")); id != "" {
+				t.Errorf("%s %s: message %s is missing", lang, name, id)
+			}
+		}
+	}
+}
