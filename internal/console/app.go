@@ -306,23 +306,31 @@ func (c *Console) unassign(w http.ResponseWriter, r *http.Request, v *visit) {
 	c.appDone(w, r, v, a, "unassigned", c.Apps.Unassign(r.Context(), v.tenant.ID, x.UserID, x.ID))
 }
 
-// assignment reads the path's application and its assignment {aid}.
+// assignment reads the path's application and its assignment {aid},
+// with the assigned user.
 func (c *Console) assignment(w http.ResponseWriter, r *http.Request, v *visit) (*core.Application, *apps.Assignment, bool) {
 	a, ok := c.application(w, r, v)
 	if !ok {
 		return nil, nil, false
 	}
-	if !a.IsAdmin {
-		list, err := c.Apps.AssignedTo(r.Context(), v.tenant.ID, a.ServicePrincipalID, store.Page{Top: maxAssigned + 1})
-		if err != nil {
+	ctx := r.Context()
+	list, err := c.Store.AppAssignments(ctx, v.tenant.ID, a.AppID)
+	if err != nil {
+		c.internal(w, v, err)
+		return nil, nil, false
+	}
+	for _, x := range list {
+		if x.ID != r.PathValue("aid") {
+			continue
+		}
+		u, err := c.Store.GetUser(ctx, v.tenant.ID, x.UserID)
+		if errors.Is(err, core.ErrNotFound) {
+			break
+		} else if err != nil {
 			c.internal(w, v, err)
 			return nil, nil, false
 		}
-		for i := range list {
-			if list[i].ID == r.PathValue("aid") {
-				return a, &list[i], true
-			}
-		}
+		return a, &apps.Assignment{Assignment: x, User: u, App: a}, true
 	}
 	c.message(w, v, http.StatusNotFound, "console.error.noassignment")
 	return nil, nil, false
