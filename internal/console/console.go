@@ -16,6 +16,7 @@ import (
 	"guestlist/internal/invite"
 	"guestlist/internal/mfa"
 	"guestlist/internal/platform"
+	"guestlist/internal/policy"
 	"guestlist/internal/redeem"
 	"guestlist/internal/roles"
 	"guestlist/internal/store"
@@ -36,8 +37,11 @@ type Deps struct {
 	// MFA is the members' authenticator apps: the console's second
 	// factor.
 	MFA *mfa.Service
-	// Flows explains which sign-in method an address would get (R14).
-	Flows   *redeem.Service
+	// Flows explains which sign-in method an address would get (R14)
+	// and holds the sign-in policies (R10, R20, R9).
+	Flows *redeem.Service
+	// Deploy resolves the email passcode's "default" (R20).
+	Deploy  policy.Deployment
 	Catalog *i18n.Catalog
 	Log     *slog.Logger
 	Now     platform.Clock

@@ -86,6 +86,8 @@ var sections = []struct {
 }{
 	{"/guests", "console.nav.guests", roles.ReadGuests},
 	{"/invite", "console.nav.invite", roles.Invite},
+	{"/policies", "console.nav.policies", roles.ManagePolicies},
+	{"/apps", "console.nav.apps", roles.ManageApps},
 	{"/security", "console.nav.security", roles.ManagePolicies},
 }
 

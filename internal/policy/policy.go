@@ -28,32 +28,65 @@ func (d Deployment) EmailOTPEnabled(t *core.Tenant, now time.Time) bool {
 	return on
 }
 
+// Why email one-time passcodes are on or off for a tenant's guests: the
+// cases of EmailOTP, for surfaces that word them in their own language.
+const (
+	WhyMethodOff  = "methodOff"  // the method's state is disabled
+	WhyEnabled    = "enabled"    // allowExternalIdToUseEmailOtp is enabled
+	WhyDisabled   = "disabled"   // allowExternalIdToUseEmailOtp is disabled
+	WhyGovernment = "government" // default, off on the government profile
+	WhyPublic     = "public"     // default, on on the public profile
+	WhyBeforeDate = "beforeDate" // default, off until the automatic enablement date
+	WhyFromDate   = "fromDate"   // default, on from the automatic enablement date
+)
+
+// EmailOTPWhy is EmailOTPEnabled with the case that decided it and, for
+// the date cases, the automatic enablement date.
+func (d Deployment) EmailOTPWhy(t *core.Tenant, now time.Time) (on bool, why string, date time.Time) {
+	if t.EmailMethodOff {
+		return false, WhyMethodOff, time.Time{}
+	}
+	switch t.EmailOTP {
+	case core.OTPEnabled:
+		return true, WhyEnabled, time.Time{}
+	case core.OTPDisabled:
+		return false, WhyDisabled, time.Time{}
+	}
+	if d.Profile == ProfileGovernment {
+		return false, WhyGovernment, time.Time{}
+	}
+	if d.OTPAutoEnable.IsZero() {
+		return true, WhyPublic, time.Time{}
+	}
+	if now.Before(d.OTPAutoEnable) {
+		return false, WhyBeforeDate, d.OTPAutoEnable
+	}
+	return true, WhyFromDate, d.OTPAutoEnable
+}
+
 // EmailOTP is EmailOTPEnabled with the reason, as the email policy shows
 // it (R20). The method's state comes first: Graph's state "disabled"
 // turns the method off for everyone, so external users lose it too,
 // whatever allowExternalIdToUseEmailOtp says; allowExternalIdToUseEmailOtp
 // then decides for external users, "default" through the deployment.
 func (d Deployment) EmailOTP(t *core.Tenant, now time.Time) (bool, string) {
-	if t.EmailMethodOff {
-		return false, "state is disabled: the method is off for everyone, external users included"
+	on, why, date := d.EmailOTPWhy(t, now)
+	day := date.UTC().Format(time.DateOnly)
+	switch why {
+	case WhyMethodOff:
+		return on, "state is disabled: the method is off for everyone, external users included"
+	case WhyEnabled:
+		return on, "allowExternalIdToUseEmailOtp is enabled"
+	case WhyDisabled:
+		return on, "allowExternalIdToUseEmailOtp is disabled"
+	case WhyGovernment:
+		return on, "default: off on the government profile"
+	case WhyPublic:
+		return on, "default: on on the public profile"
+	case WhyBeforeDate:
+		return on, "default: off until " + day + " on the public profile"
 	}
-	switch t.EmailOTP {
-	case core.OTPEnabled:
-		return true, "allowExternalIdToUseEmailOtp is enabled"
-	case core.OTPDisabled:
-		return false, "allowExternalIdToUseEmailOtp is disabled"
-	}
-	if d.Profile == ProfileGovernment {
-		return false, "default: off on the government profile"
-	}
-	if d.OTPAutoEnable.IsZero() {
-		return true, "default: on on the public profile"
-	}
-	date := d.OTPAutoEnable.UTC().Format(time.DateOnly)
-	if now.Before(d.OTPAutoEnable) {
-		return false, "default: off until " + date + " on the public profile"
-	}
-	return true, "default: on from " + date + " on the public profile"
+	return on, "default: on from " + day + " on the public profile"
 }
 
 // PersonalAccounts reports whether the deployment offers personal

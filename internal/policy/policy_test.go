@@ -38,3 +38,38 @@ func TestEmailOTPEnabled(t *testing.T) {
 		})
 	}
 }
+
+// TestEmailOTPWhy: each case names what decided, with the date for the
+// date cases, and the English reason Graph shows says the same.
+func TestEmailOTPWhy(t *testing.T) {
+	day := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	public := Deployment{Profile: ProfilePublic, OTPAutoEnable: day}
+	for _, tc := range []struct {
+		name   string
+		deploy Deployment
+		tenant core.Tenant
+		now    time.Time
+		on     bool
+		why    string
+		date   time.Time
+		reason string
+	}{
+		{"method off", public, core.Tenant{EmailOTP: core.OTPEnabled, EmailMethodOff: true}, day, false, WhyMethodOff, time.Time{}, "state is disabled: the method is off for everyone, external users included"},
+		{"enabled", public, core.Tenant{EmailOTP: core.OTPEnabled}, day, true, WhyEnabled, time.Time{}, "allowExternalIdToUseEmailOtp is enabled"},
+		{"disabled", public, core.Tenant{EmailOTP: core.OTPDisabled}, day, false, WhyDisabled, time.Time{}, "allowExternalIdToUseEmailOtp is disabled"},
+		{"government", Deployment{Profile: ProfileGovernment}, core.Tenant{EmailOTP: core.OTPDefault}, day, false, WhyGovernment, time.Time{}, "default: off on the government profile"},
+		{"public, no date", Deployment{Profile: ProfilePublic}, core.Tenant{}, day, true, WhyPublic, time.Time{}, "default: on on the public profile"},
+		{"before the date", public, core.Tenant{EmailOTP: core.OTPDefault}, day.Add(-time.Second), false, WhyBeforeDate, day, "default: off until 2026-06-01 on the public profile"},
+		{"from the date", public, core.Tenant{EmailOTP: core.OTPDefault}, day, true, WhyFromDate, day, "default: on from 2026-06-01 on the public profile"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			on, why, date := tc.deploy.EmailOTPWhy(&tc.tenant, tc.now)
+			if on != tc.on || why != tc.why || !date.Equal(tc.date) {
+				t.Errorf("EmailOTPWhy = %v, %q, %v; want %v, %q, %v", on, why, date, tc.on, tc.why, tc.date)
+			}
+			if on, reason := tc.deploy.EmailOTP(&tc.tenant, tc.now); on != tc.on || reason != tc.reason {
+				t.Errorf("EmailOTP = %v, %q; want %v, %q", on, reason, tc.on, tc.reason)
+			}
+		})
+	}
+}

@@ -58,7 +58,7 @@ func (a *consoleAdmin) browser() *consoleAdmin {
 }
 
 var (
-	secretRE   = regexp.MustCompile(`<code id="secret">([A-Z2-7]+)</code>`)
+	totpKeyRE  = regexp.MustCompile(`<code id="secret">([A-Z2-7]+)</code>`)
 	recoveryRE = regexp.MustCompile(`<li>([^<]+)</li>`)
 )
 
@@ -83,7 +83,7 @@ func (a *consoleAdmin) secondFactor(t *testing.T, p servertest.Page) servertest.
 	step := a.b.Follow(t, p)
 	if step.Status == http.StatusSeeOther && strings.Contains(step.Location, "/signin/enrol") {
 		enrol := a.b.Follow(t, step)
-		m := secretRE.FindStringSubmatch(enrol.Body)
+		m := totpKeyRE.FindStringSubmatch(enrol.Body)
 		if enrol.Status != http.StatusOK || m == nil {
 			t.Fatalf("enrol page: %d\n%.800s", enrol.Status, enrol.Body)
 		}
@@ -537,12 +537,12 @@ func TestConsoleSecondFactor(t *testing.T) {
 	ulla := newConsoleAdmin(t, s, fab, "ulla", userAdmin)
 	ulla.signIn(t)
 	setup := ulla.b.Get(t, ulla.prefix+"/account/mfa")
-	m := secretRE.FindStringSubmatch(setup.Body)
+	m := totpKeyRE.FindStringSubmatch(setup.Body)
 	if setup.Status != http.StatusOK || m == nil {
 		t.Fatalf("set up an app: %d\n%.500s", setup.Status, setup.Body)
 	}
 	// Opened again, the page shows the same secret: the one being added.
-	if again := secretRE.FindStringSubmatch(ulla.b.Get(t, ulla.prefix+"/account/mfa").Body); again == nil || again[1] != m[1] {
+	if again := totpKeyRE.FindStringSubmatch(ulla.b.Get(t, ulla.prefix+"/account/mfa").Body); again == nil || again[1] != m[1] {
 		t.Errorf("the set-up page opened twice shows %q, then %q", m[1], again)
 	}
 	ulla.secret = m[1]

@@ -291,7 +291,7 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	pages.SetAdmins(s.Admins)
 	appSvc := apps.New(st, ring, deps.Now)
 	admin, err := console.New(console.Deps{Tenants: s.Tenants, Store: st, Invites: s.Invites, Users: people,
-		Apps: appSvc, Flows: flows, MFA: mfa.New(st, ring, deps.Now), Catalog: cat, Log: deps.Logger, Now: deps.Now, BaseURL: cfg.BaseURL,
+		Apps: appSvc, Flows: flows, Deploy: deploy, MFA: mfa.New(st, ring, deps.Now), Catalog: cat, Log: deps.Logger, Now: deps.Now, BaseURL: cfg.BaseURL,
 		Sessions: adminsession.New(st, ring, deps.Now, accounts, cfg.AdminSessions)})
 	if err != nil {
 		return err
