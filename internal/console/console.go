@@ -15,6 +15,7 @@ import (
 	"guestlist/internal/i18n"
 	"guestlist/internal/invite"
 	"guestlist/internal/platform"
+	"guestlist/internal/providers"
 	"guestlist/internal/redeem"
 	"guestlist/internal/roles"
 	"guestlist/internal/store"
@@ -33,11 +34,14 @@ type Deps struct {
 	Users   *users.Service
 	Apps    *apps.Service
 	// Flows explains which sign-in method an address would get (R14).
-	Flows   *redeem.Service
-	Catalog *i18n.Catalog
-	Log     *slog.Logger
-	Now     platform.Clock
-	BaseURL string
+	Flows *redeem.Service
+	// Providers are the tenant's identity providers, as Graph changes
+	// them (remote checks included).
+	Providers *providers.Service
+	Catalog   *i18n.Catalog
+	Log       *slog.Logger
+	Now       platform.Clock
+	BaseURL   string
 }
 
 // Console serves the admin pages.

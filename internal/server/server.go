@@ -274,13 +274,14 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 		return err
 	}
 	userSvc, appSvc := users.New(st, deps.Now, hasher, password.Check), apps.New(st, ring, deps.Now)
+	idps := providers.New(st, ring, deps.Now, s.providerChecks())
 	admin, err := console.New(console.Deps{Tenants: s.Tenants, Store: st, Invites: s.Invites, Users: userSvc,
-		Apps: appSvc, Flows: flows, Catalog: cat, Log: deps.Logger, Now: deps.Now, BaseURL: cfg.BaseURL,
+		Apps: appSvc, Flows: flows, Providers: idps, Catalog: cat, Log: deps.Logger, Now: deps.Now, BaseURL: cfg.BaseURL,
 		Sessions: adminsession.New(st, ring, deps.Now, accounts, cfg.AdminSessions)})
 	if err != nil {
 		return err
 	}
-	s.Handler = s.routes(pages, admin, provider, graph.New(st, ring, tokens, s.Invites, userSvc, appSvc, flows, providers.New(st, ring, deps.Now, s.providerChecks()), roles.New(st, deps.Now), deploy, deps.Now, cfg.BaseURL, deps.Logger))
+	s.Handler = s.routes(pages, admin, provider, graph.New(st, ring, tokens, s.Invites, userSvc, appSvc, flows, idps, roles.New(st, deps.Now), deploy, deps.Now, cfg.BaseURL, deps.Logger))
 	return nil
 }
 
