@@ -28,6 +28,13 @@ func (c *Console) Routes(mux *http.ServeMux) {
 	page("POST /{tenant}/admin/guests/{id}/{action}", c.page(roles.ReadGuests, c.act))
 	page("GET /{tenant}/admin/invite", c.page(roles.Invite, c.inviteForm))
 	page("POST /{tenant}/admin/invite", c.page(roles.Invite, c.invite))
+	page("GET /{tenant}/admin/idps", c.page(roles.ManagePolicies, c.idps))
+	page("GET /{tenant}/admin/idps/new", c.page(roles.ManagePolicies, c.idpNew))
+	page("POST /{tenant}/admin/idps/new", c.page(roles.ManagePolicies, c.idpCreate))
+	page("GET /{tenant}/admin/idps/{id}", c.page(roles.ManagePolicies, c.idp))
+	page("POST /{tenant}/admin/idps/{id}", c.page(roles.ManagePolicies, c.idpUpdate))
+	page("GET /{tenant}/admin/idps/{id}/delete", c.page(roles.ManagePolicies, c.idpDeleteConfirm))
+	page("POST /{tenant}/admin/idps/{id}/delete", c.page(roles.ManagePolicies, c.idpDelete))
 	mux.Handle("GET /static/console.css", Static())
 }
 
