@@ -87,6 +87,8 @@ var sections = []struct {
 	{"/guests", "console.nav.guests", roles.ReadGuests},
 	{"/invite", "console.nav.invite", roles.Invite},
 	{"/idps", "console.nav.idps", roles.ManagePolicies},
+	{"/logs/audit", "console.nav.audit", roles.ReadAudit},
+	{"/logs/signins", "console.nav.signins", roles.ReadAudit},
 }
 
 // base is the frame of a page of section current ("" none).

@@ -35,6 +35,7 @@ func (c *Console) Routes(mux *http.ServeMux) {
 	page("POST /{tenant}/admin/idps/{id}", c.page(roles.ManagePolicies, c.idpUpdate))
 	page("GET /{tenant}/admin/idps/{id}/delete", c.page(roles.ManagePolicies, c.idpDeleteConfirm))
 	page("POST /{tenant}/admin/idps/{id}/delete", c.page(roles.ManagePolicies, c.idpDelete))
+	page("GET /{tenant}/admin/logs/{kind}", c.page(roles.ReadAudit, c.logs))
 	mux.Handle("GET /static/console.css", Static())
 }
 
