@@ -28,6 +28,10 @@ func (c *Console) Routes(mux *http.ServeMux) {
 	page("POST /{tenant}/admin/guests/{id}/{action}", c.page(roles.ReadGuests, c.act))
 	page("GET /{tenant}/admin/invite", c.page(roles.Invite, c.inviteForm))
 	page("POST /{tenant}/admin/invite", c.page(roles.Invite, c.invite))
+	page("GET /{tenant}/admin/invite/bulk", c.page(roles.Invite, c.bulkForm))
+	page("GET /{tenant}/admin/invite/bulk/template.csv", c.page(roles.Invite, c.bulkTemplate))
+	// The upload carries a file: its own bound instead of limitForm's.
+	mux.Handle("POST /{tenant}/admin/invite/bulk", csrf.Handler(c.limitUpload(c.page(roles.Invite, c.bulk))))
 	page("GET /{tenant}/admin/idps", c.page(roles.ManagePolicies, c.idps))
 	page("GET /{tenant}/admin/idps/new", c.page(roles.ManagePolicies, c.idpNew))
 	page("POST /{tenant}/admin/idps/new", c.page(roles.ManagePolicies, c.idpCreate))
