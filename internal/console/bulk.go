@@ -104,6 +104,7 @@ func (c *Console) limitUpload(h http.HandlerFunc) http.HandlerFunc {
 			c.message(w, v, http.StatusBadRequest, "console.bulk.nofile")
 			return
 		}
+		defer func() { _ = r.MultipartForm.RemoveAll() }()
 		h(w, r)
 	}
 }
