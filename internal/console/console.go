@@ -17,6 +17,7 @@ import (
 	"guestlist/internal/mfa"
 	"guestlist/internal/platform"
 	"guestlist/internal/policy"
+	"guestlist/internal/providers"
 	"guestlist/internal/redeem"
 	"guestlist/internal/roles"
 	"guestlist/internal/store"
@@ -41,11 +42,14 @@ type Deps struct {
 	// and holds the sign-in policies (R10, R20, R9).
 	Flows *redeem.Service
 	// Deploy resolves the email passcode's "default" (R20).
-	Deploy  policy.Deployment
-	Catalog *i18n.Catalog
-	Log     *slog.Logger
-	Now     platform.Clock
-	BaseURL string
+	Deploy policy.Deployment
+	// Providers are the tenant's identity providers, as Graph changes
+	// them (remote checks included).
+	Providers *providers.Service
+	Catalog   *i18n.Catalog
+	Log       *slog.Logger
+	Now       platform.Clock
+	BaseURL   string
 }
 
 // Console serves the admin pages.

@@ -89,6 +89,9 @@ var sections = []struct {
 	{"/policies", "console.nav.policies", roles.ManagePolicies},
 	{"/apps", "console.nav.apps", roles.ManageApps},
 	{"/security", "console.nav.security", roles.ManagePolicies},
+	{"/idps", "console.nav.idps", roles.ManagePolicies},
+	{"/logs/audit", "console.nav.audit", roles.ReadAudit},
+	{"/logs/signins", "console.nav.signins", roles.ReadAudit},
 }
 
 // base is the frame of a page of section current ("" none).

@@ -52,6 +52,18 @@ func (c *Console) Routes(mux *http.ServeMux) {
 	page("POST /{tenant}/admin/apps/{id}/assignments", c.page(roles.ManageApps, c.assign))
 	page("GET /{tenant}/admin/apps/{id}/assignments/{aid}/remove", c.page(roles.ManageApps, c.confirmUnassign))
 	page("POST /{tenant}/admin/apps/{id}/assignments/{aid}/remove", c.page(roles.ManageApps, c.unassign))
+	page("GET /{tenant}/admin/invite/bulk", c.page(roles.Invite, c.bulkForm))
+	page("GET /{tenant}/admin/invite/bulk/template.csv", c.page(roles.Invite, c.bulkTemplate))
+	// The upload carries a file: its own bound instead of limitForm's.
+	mux.Handle("POST /{tenant}/admin/invite/bulk", csrf.Handler(c.limitUpload(c.page(roles.Invite, c.bulk))))
+	page("GET /{tenant}/admin/idps", c.page(roles.ManagePolicies, c.idps))
+	page("GET /{tenant}/admin/idps/new", c.page(roles.ManagePolicies, c.idpNew))
+	page("POST /{tenant}/admin/idps/new", c.page(roles.ManagePolicies, c.idpCreate))
+	page("GET /{tenant}/admin/idps/{id}", c.page(roles.ManagePolicies, c.idp))
+	page("POST /{tenant}/admin/idps/{id}", c.page(roles.ManagePolicies, c.idpUpdate))
+	page("GET /{tenant}/admin/idps/{id}/delete", c.page(roles.ManagePolicies, c.idpDeleteConfirm))
+	page("POST /{tenant}/admin/idps/{id}/delete", c.page(roles.ManagePolicies, c.idpDelete))
+	page("GET /{tenant}/admin/logs/{kind}", c.page(roles.ReadAudit, c.logs))
 	mux.Handle("GET /static/console.css", Static())
 }
 

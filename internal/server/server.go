@@ -290,13 +290,14 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	}
 	pages.SetAdmins(s.Admins)
 	appSvc := apps.New(st, ring, deps.Now)
+	idps := providers.New(st, ring, deps.Now, s.providerChecks())
 	admin, err := console.New(console.Deps{Tenants: s.Tenants, Store: st, Invites: s.Invites, Users: people,
-		Apps: appSvc, Flows: flows, Deploy: deploy, MFA: mfa.New(st, ring, deps.Now), Catalog: cat, Log: deps.Logger, Now: deps.Now, BaseURL: cfg.BaseURL,
+		Apps: appSvc, Flows: flows, Deploy: deploy, Providers: idps, MFA: mfa.New(st, ring, deps.Now), Catalog: cat, Log: deps.Logger, Now: deps.Now, BaseURL: cfg.BaseURL,
 		Sessions: adminsession.New(st, ring, deps.Now, accounts, cfg.AdminSessions)})
 	if err != nil {
 		return err
 	}
-	s.Handler = s.routes(pages, admin, provider, graph.New(st, ring, tokens, s.Invites, people, appSvc, flows, providers.New(st, ring, deps.Now, s.providerChecks()), directoryRoles, deploy, deps.Now, cfg.BaseURL, deps.Logger))
+	s.Handler = s.routes(pages, admin, provider, graph.New(st, ring, tokens, s.Invites, people, appSvc, flows, idps, directoryRoles, deploy, deps.Now, cfg.BaseURL, deps.Logger))
 	return nil
 }
 
