@@ -34,6 +34,7 @@ type Tx interface {
 	Federation
 	Roles
 	AdminSessions
+	Branding
 
 	// Lock serialises writers on one (tenant, key) until the transaction
 	// ends, so a check-then-write on throttles or flows cannot race between

@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"Federation", testFederation},
 		subtest{"Roles", testRoles},
 		subtest{"AdminSessions", testAdminSessions},
+		subtest{"Branding", testBranding},
 	)
 }
 
