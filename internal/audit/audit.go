@@ -55,6 +55,10 @@ const (
 	// Directory roles, as Entra ID logs them.
 	AddMemberToRole      = "Add member to role"
 	RemoveMemberFromRole = "Remove member from role"
+	// Company branding: guestlist's own name for changes to the logo,
+	// accent colour, sign-in text, privacy statement URL and the
+	// passcode-in-subject setting (its category is an unverified guess).
+	UpdateBranding = "Update company branding"
 )
 
 // Target types (Graph's targetResource type).
@@ -65,6 +69,7 @@ const (
 	TypePolicy           = "Policy"
 	TypeIdentityProvider = "IdentityProvider"
 	TypeRole             = "Role"
+	TypeBranding         = "OrganizationalBranding"
 )
 
 // Record writes one successful change made by ctx's actor at at.
@@ -113,6 +118,8 @@ func describe(activity string) (category, op, service string) {
 		return "RoleManagement", "Assign", "Core Directory"
 	case RemoveMemberFromRole:
 		return "RoleManagement", "Unassign", "Core Directory"
+	case UpdateBranding:
+		return "DirectoryManagement", "Update", "Core Directory"
 	}
 	return "UserManagement", "Update", "Core Directory"
 }
@@ -141,6 +148,11 @@ func ServicePrincipal(a *core.Application, modified ...core.ModifiedProperty) co
 // Policy is a tenant policy as a target.
 func Policy(id, name string, modified ...core.ModifiedProperty) core.AuditTarget {
 	return core.AuditTarget{ID: id, DisplayName: name, Type: TypePolicy, Modified: modified}
+}
+
+// Branding is a tenant's company branding as a target.
+func Branding(tenantID, org string, modified ...core.ModifiedProperty) core.AuditTarget {
+	return core.AuditTarget{ID: tenantID, DisplayName: org, Type: TypeBranding, Modified: modified}
 }
 
 // Set is a property the change set, old and new values as JSON text (as
