@@ -11,6 +11,7 @@ import (
 
 	"guestlist/internal/adminsession"
 	"guestlist/internal/apps"
+	"guestlist/internal/branding"
 	"guestlist/internal/core"
 	"guestlist/internal/i18n"
 	"guestlist/internal/invite"
@@ -33,11 +34,13 @@ type Deps struct {
 	Users   *users.Service
 	Apps    *apps.Service
 	// Flows explains which sign-in method an address would get (R14).
-	Flows   *redeem.Service
-	Catalog *i18n.Catalog
-	Log     *slog.Logger
-	Now     platform.Clock
-	BaseURL string
+	Flows *redeem.Service
+	// Branding is the tenant's company branding.
+	Branding *branding.Service
+	Catalog  *i18n.Catalog
+	Log      *slog.Logger
+	Now      platform.Clock
+	BaseURL  string
 }
 
 // Console serves the admin pages.

@@ -86,6 +86,7 @@ var sections = []struct {
 }{
 	{"/guests", "console.nav.guests", roles.ReadGuests},
 	{"/invite", "console.nav.invite", roles.Invite},
+	{"/branding", "console.nav.branding", roles.ManagePolicies},
 }
 
 // base is the frame of a page of section current ("" none).

@@ -28,6 +28,9 @@ func (c *Console) Routes(mux *http.ServeMux) {
 	page("POST /{tenant}/admin/guests/{id}/{action}", c.page(roles.ReadGuests, c.act))
 	page("GET /{tenant}/admin/invite", c.page(roles.Invite, c.inviteForm))
 	page("POST /{tenant}/admin/invite", c.page(roles.Invite, c.invite))
+	page("GET /{tenant}/admin/branding", c.page(roles.ManagePolicies, c.brandingForm))
+	// The branding form carries a logo: a larger bound than limitForm's.
+	mux.Handle("POST /{tenant}/admin/branding", csrf.Handler(c.brandingUpload(c.page(roles.ManagePolicies, c.saveBranding))))
 	mux.Handle("GET /static/console.css", Static())
 }
 

@@ -21,6 +21,7 @@ import (
 
 	"guestlist/internal/adminsession"
 	"guestlist/internal/apps"
+	"guestlist/internal/branding"
 	"guestlist/internal/compose"
 	"guestlist/internal/console"
 	"guestlist/internal/core"
@@ -273,9 +274,11 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 	if err != nil {
 		return err
 	}
+	brand := branding.New(st, deps.Now)
+	pages.UseBranding(brand)
 	userSvc, appSvc := users.New(st, deps.Now, hasher, password.Check), apps.New(st, ring, deps.Now)
 	admin, err := console.New(console.Deps{Tenants: s.Tenants, Store: st, Invites: s.Invites, Users: userSvc,
-		Apps: appSvc, Flows: flows, Catalog: cat, Log: deps.Logger, Now: deps.Now, BaseURL: cfg.BaseURL,
+		Apps: appSvc, Flows: flows, Branding: brand, Catalog: cat, Log: deps.Logger, Now: deps.Now, BaseURL: cfg.BaseURL,
 		Sessions: adminsession.New(st, ring, deps.Now, accounts, cfg.AdminSessions)})
 	if err != nil {
 		return err

@@ -40,6 +40,10 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	page("GET /{tenant}/signout", p.signoutPage)
 	page("POST /{tenant}/signout", p.signout)
 	p.commonRoutes(page) // SPEC R31
+	if p.brand != nil {
+		mux.HandleFunc("GET /{tenant}/branding/logo", p.logo)
+		mux.HandleFunc("GET /{tenant}/branding/style.css", p.style)
+	}
 	// Exact paths: a /static/ prefix would overlap /{tenant}/redeem.
 	mux.Handle("GET /static/style.css", Static())
 }
