@@ -48,7 +48,7 @@ func TestBrandingStory(t *testing.T) {
 	logo := testPNG(t, 240, 60)
 
 	saved := admin.postBranding(t, url.Values{"color": {"#C0FFEE"}, "text": {"Welcome to Fabrikam.\n<script>alert(1)</script>"},
-		"privacy": {"https://fabrikam.example/privacy"}}, servertest.File{Field: "logo", Name: "logo.png", Data: logo})
+		"privacy": {"https://fabrikam.example/privacy"}, "subject": {"1"}}, servertest.File{Field: "logo", Name: "logo.png", Data: logo})
 	wantStatus(t, "save branding", saved, http.StatusSeeOther)
 	page := admin.b.Follow(t, saved)
 	for _, want := range []string{"The branding was saved.", `src="/` + fab.ID + `/branding/logo"`, `value="#c0ffee"`,
@@ -104,6 +104,9 @@ func TestBrandingStory(t *testing.T) {
 	if servertest.CodeIn(codeMail) == "" || !strings.Contains(codeMail.TextBody, "https://fabrikam.example/privacy") ||
 		!strings.Contains(codeMail.HTMLBody, `href="https://fabrikam.example/privacy"`) {
 		t.Errorf("passcode mail lacks the privacy statement:\n%s\n%s", codeMail.TextBody, codeMail.HTMLBody)
+	}
+	if code := servertest.CodeIn(codeMail); !strings.Contains(codeMail.Subject, code) {
+		t.Errorf("with the passcode-in-subject setting on, the subject is %q", codeMail.Subject)
 	}
 
 	// Northwind's pages show none of Fabrikam's branding.
@@ -230,5 +233,28 @@ func TestBrandingRefusals(t *testing.T) {
 	}
 	if resp, _ := s.Fetch(t, "/"+fab.ID+"/branding/logo"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("after the inviter's post a logo is served: %d", resp.StatusCode)
+	}
+}
+
+// TestBrandingPageLanguages: the branding page is whole in every
+// language: no message id shows through.
+func TestBrandingPageLanguages(t *testing.T) {
+	t.Parallel()
+	s, fab := newFabrikam(t, servertest.Options{})
+	admin := newConsoleAdmin(t, s, fab, "ada", globalAdmin)
+	admin.signIn(t)
+	saved := admin.postBranding(t, url.Values{"color": {"#123456"}, "text": {"Hi"}, "privacy": {"https://fabrikam.example/p"}},
+		servertest.File{Field: "logo", Name: "logo.png", Data: testPNG(t, 20, 20)})
+	wantStatus(t, "save branding", saved, http.StatusSeeOther)
+	for _, lang := range []string{"en", "nl", "sv", "de", "zh-TW"} {
+		admin.b.Lang = lang
+		for _, p := range []servertest.Page{
+			admin.b.Get(t, admin.prefix+"/branding?saved=1"),
+			admin.postBranding(t, url.Values{"color": {"blue"}}),
+		} {
+			if strings.Contains(p.Body, "console.branding.") || !strings.Contains(p.Body, `lang="`+lang+`"`) {
+				t.Errorf("%s: branding page (%d) untranslated:\n%.3000s", lang, p.Status, p.Body)
+			}
+		}
 	}
 }
