@@ -34,13 +34,14 @@ type Deps struct {
 	Users   *users.Service
 	Apps    *apps.Service
 	// Flows explains which sign-in method an address would get (R14).
-	Flows *redeem.Service
-	// Branding is the tenant's company branding.
+	Flows   *redeem.Service
+	Catalog *i18n.Catalog
+	Log     *slog.Logger
+	Now     platform.Clock
+	BaseURL string
+
+	// Branding is the tenants' company branding (its page).
 	Branding *branding.Service
-	Catalog  *i18n.Catalog
-	Log      *slog.Logger
-	Now      platform.Clock
-	BaseURL  string
 }
 
 // Console serves the admin pages.
