@@ -70,6 +70,10 @@ const (
 	// guestlist's own: the setting that requires an authenticator app of
 	// directory role holders.
 	UpdateAdminMFAPolicy = "Update multifactor authentication policy for administrators"
+	// Company branding: guestlist's own name for changes to the logo,
+	// accent colour, sign-in text, privacy statement URL and the
+	// passcode-in-subject setting (its category is an unverified guess).
+	UpdateBranding = "Update company branding"
 )
 
 // Target types (Graph's targetResource type).
@@ -80,6 +84,7 @@ const (
 	TypePolicy           = "Policy"
 	TypeIdentityProvider = "IdentityProvider"
 	TypeRole             = "Role"
+	TypeBranding         = "OrganizationalBranding"
 )
 
 // Record writes one successful change made by ctx's actor at at.
@@ -136,6 +141,8 @@ func describe(activity string) (category, op, service string) {
 		return "UserManagement", "Delete", "Authentication Methods"
 	case UpdateAdminMFAPolicy:
 		return "Policy", "Update", "Authentication Methods"
+	case UpdateBranding:
+		return "DirectoryManagement", "Update", "Core Directory"
 	}
 	return "UserManagement", "Update", "Core Directory"
 }
@@ -164,6 +171,11 @@ func ServicePrincipal(a *core.Application, modified ...core.ModifiedProperty) co
 // Policy is a tenant policy as a target.
 func Policy(id, name string, modified ...core.ModifiedProperty) core.AuditTarget {
 	return core.AuditTarget{ID: id, DisplayName: name, Type: TypePolicy, Modified: modified}
+}
+
+// Branding is a tenant's company branding as a target.
+func Branding(tenantID, org string, modified ...core.ModifiedProperty) core.AuditTarget {
+	return core.AuditTarget{ID: tenantID, DisplayName: org, Type: TypeBranding, Modified: modified}
 }
 
 // Set is a property the change set, old and new values as JSON text (as

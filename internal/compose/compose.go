@@ -53,6 +53,7 @@ type Invitation struct {
 	Name          string // the guest's display name as given; "" greets neutrally
 	CustomMessage string // the inviter's message, may be empty
 	RedeemURL     string
+	Brand         Brand
 }
 
 // Invitation renders an invitation mail.
@@ -75,6 +76,9 @@ func (c *Composer) Invitation(d Invitation) (Mail, error) {
 	line(c.cat.T(d.Lang, "mail.invite.trust", org))
 	line("")
 	line(c.cat.T(d.Lang, "mail.footer", org))
+	if p := c.privacyLine(d.Lang, d.Org, d.Brand); p != "" {
+		line(p)
+	}
 	html, err := c.render("invitation.html", d)
 	if err != nil {
 		return Mail{}, err
@@ -100,6 +104,7 @@ type Passcode struct {
 	RequestedAt   time.Time
 	IP            string
 	CodeInSubject bool
+	Brand         Brand
 }
 
 // Minutes is the validity in whole minutes, for the templates.
@@ -123,6 +128,9 @@ func (c *Composer) Passcode(d Passcode) (Mail, error) {
 	line(c.cat.T(d.Lang, "mail.code.ignore", org))
 	line("")
 	line(c.cat.T(d.Lang, "mail.footer", org))
+	if p := c.privacyLine(d.Lang, d.Org, d.Brand); p != "" {
+		line(p)
+	}
 	subject := c.cat.T(d.Lang, "mail.code.subject", org)
 	if d.CodeInSubject {
 		subject = c.cat.T(d.Lang, "mail.code.subjectwithcode", map[string]any{"Org": d.Org, "Code": d.Code})

@@ -11,6 +11,7 @@ import (
 
 	"guestlist/internal/adminsession"
 	"guestlist/internal/apps"
+	"guestlist/internal/branding"
 	"guestlist/internal/core"
 	"guestlist/internal/i18n"
 	"guestlist/internal/invite"
@@ -50,6 +51,9 @@ type Deps struct {
 	Log       *slog.Logger
 	Now       platform.Clock
 	BaseURL   string
+
+	// Branding is the tenants' company branding (its page).
+	Branding *branding.Service
 }
 
 // Console serves the admin pages.

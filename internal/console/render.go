@@ -92,6 +92,7 @@ var sections = []struct {
 	{"/idps", "console.nav.idps", roles.ManagePolicies},
 	{"/logs/audit", "console.nav.audit", roles.ReadAudit},
 	{"/logs/signins", "console.nav.signins", roles.ReadAudit},
+	{"/branding", "console.nav.branding", roles.ManagePolicies},
 }
 
 // base is the frame of a page of section current ("" none).

@@ -64,6 +64,9 @@ func (c *Console) Routes(mux *http.ServeMux) {
 	page("GET /{tenant}/admin/idps/{id}/delete", c.page(roles.ManagePolicies, c.idpDeleteConfirm))
 	page("POST /{tenant}/admin/idps/{id}/delete", c.page(roles.ManagePolicies, c.idpDelete))
 	page("GET /{tenant}/admin/logs/{kind}", c.page(roles.ReadAudit, c.logs))
+	page("GET /{tenant}/admin/branding", c.page(roles.ManagePolicies, c.brandingForm))
+	// The branding form carries a logo: a larger bound than limitForm's.
+	mux.Handle("POST /{tenant}/admin/branding", csrf.Handler(c.brandingUpload(c.page(roles.ManagePolicies, c.saveBranding))))
 	mux.Handle("GET /static/console.css", Static())
 }
 

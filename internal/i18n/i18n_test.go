@@ -176,6 +176,8 @@ var sameAsEnglish = map[string]map[string]string{
 		// Names every language keeps: the source "OTP" (the Source
 		// column's value in Entra ID in every language) and Google.
 		"console.source.otp": "OTP", "console.source.google": "Google", "console.method.google": "Google",
+		// "Logo" is the German word.
+		"console.branding.logo": "Logo",
 	},
 	"nl": {
 		// Dutch also uses "code" ("Code invoeren", "Code verzenden" in
@@ -186,6 +188,8 @@ var sameAsEnglish = map[string]map[string]string{
 		// Names every language keeps: the source "OTP" (the Source
 		// column's value in Entra ID in every language) and Google.
 		"console.source.otp": "OTP", "console.source.google": "Google", "console.method.google": "Google",
+		// "Logo" is the Dutch word.
+		"console.branding.logo": "Logo",
 	},
 	"sv": {
 		// "Status" is the word of Microsoft's Swedish screens.

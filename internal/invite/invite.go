@@ -262,9 +262,13 @@ func (s *Service) queueMail(ctx context.Context, tx store.Tx, tenant *core.Tenan
 	if name == "" {
 		name = u.GivenName() // "" greets neutrally, never by the address
 	}
+	brand, err := tx.GetBranding(ctx, tenant.ID)
+	if err != nil {
+		return "", err
+	}
 	m, err := s.mails.Invitation(compose.Invitation{
 		Lang: lang, Org: tenant.DisplayName, Name: name,
-		CustomMessage: inv.MessageInfo.CustomizedMessageBody, RedeemURL: link,
+		CustomMessage: inv.MessageInfo.CustomizedMessageBody, RedeemURL: link, Brand: compose.BrandOf(brand),
 	})
 	if err != nil {
 		return "", err

@@ -235,9 +235,13 @@ func (s *Service) codeHash(id, code string) []byte {
 }
 
 func (s *Service) queue(ctx context.Context, tx store.Tx, tenant *core.Tenant, flow *core.Flow, lang, code string, now time.Time, inSubject bool) error {
+	brand, err := tx.GetBranding(ctx, tenant.ID)
+	if err != nil {
+		return err
+	}
 	m, err := s.mails.Passcode(compose.Passcode{
 		Lang: lang, Org: tenant.DisplayName, Code: code, Validity: s.cfg.TTL,
-		RequestedAt: now, IP: flow.ClientIP, CodeInSubject: inSubject,
+		RequestedAt: now, IP: flow.ClientIP, CodeInSubject: inSubject, Brand: compose.BrandOf(brand),
 	})
 	if err != nil {
 		return err

@@ -22,6 +22,7 @@ import (
 	"guestlist/internal/admins"
 	"guestlist/internal/adminsession"
 	"guestlist/internal/apps"
+	"guestlist/internal/branding"
 	"guestlist/internal/compose"
 	"guestlist/internal/console"
 	"guestlist/internal/core"
@@ -289,10 +290,12 @@ func (s *Server) build(ctx context.Context, ring *platform.Keyring) error {
 		return err
 	}
 	pages.SetAdmins(s.Admins)
+	brand := branding.New(st, deps.Now)
+	pages.UseBranding(brand)
 	appSvc := apps.New(st, ring, deps.Now)
 	idps := providers.New(st, ring, deps.Now, s.providerChecks())
 	admin, err := console.New(console.Deps{Tenants: s.Tenants, Store: st, Invites: s.Invites, Users: people,
-		Apps: appSvc, Flows: flows, Deploy: deploy, Providers: idps, MFA: mfa.New(st, ring, deps.Now), Catalog: cat, Log: deps.Logger, Now: deps.Now, BaseURL: cfg.BaseURL,
+		Apps: appSvc, Flows: flows, Deploy: deploy, Providers: idps, MFA: mfa.New(st, ring, deps.Now), Branding: brand, Catalog: cat, Log: deps.Logger, Now: deps.Now, BaseURL: cfg.BaseURL,
 		Sessions: adminsession.New(st, ring, deps.Now, accounts, cfg.AdminSessions)})
 	if err != nil {
 		return err

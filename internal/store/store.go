@@ -36,6 +36,7 @@ type Tx interface {
 	Roles
 	AdminSessions
 	MFA
+	Branding
 
 	// Lock serialises writers on one (tenant, key) until the transaction
 	// ends, so a check-then-write on throttles or flows cannot race between

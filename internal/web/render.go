@@ -50,6 +50,8 @@ type base struct {
 	// formTarget is the origin this page's forms may end at, beside
 	// this one ("" = only this one).
 	formTarget string
+	// look is the tenant's branding.
+	look
 }
 
 func (b base) target() string { return b.formTarget }

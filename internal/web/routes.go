@@ -44,6 +44,10 @@ func (p *Pages) Routes(mux *http.ServeMux) {
 	page("GET /{tenant}/admin/password", p.adminPasswordForm)
 	page("POST /{tenant}/admin/password", p.setAdminPassword)
 	p.commonRoutes(page) // SPEC R31
+	if p.brand != nil {
+		mux.HandleFunc("GET /{tenant}/branding/logo", p.logo)
+		mux.HandleFunc("GET /{tenant}/branding/style.css", p.style)
+	}
 	// Exact paths: a /static/ prefix would overlap /{tenant}/redeem.
 	mux.Handle("GET /static/style.css", Static())
 }

@@ -29,6 +29,7 @@ type Pages struct {
 	log      *slog.Logger
 	baseURL  string
 	secure   bool // base URL is https: Secure, __Host- cookies
+	brand    Brander
 }
 
 // New builds the pages; templates are parsed here (fail fast).
@@ -50,10 +51,11 @@ type req struct {
 	user   *core.User
 	// formTarget is the origin the flow ends at (see formTarget).
 	formTarget string
+	look       look
 }
 
 func (q *req) base() base {
-	return base{L: q.loc, Org: q.tenant.DisplayName, formTarget: q.formTarget}
+	return base{L: q.loc, Org: q.tenant.DisplayName, formTarget: q.formTarget, look: q.look}
 }
 
 // path is the tenant-relative URL of a page, always under the tenant id so
@@ -92,7 +94,7 @@ func (p *Pages) tenantFor(w http.ResponseWriter, r *http.Request) (*req, bool) {
 		}
 		return nil, false
 	}
-	return &req{tenant: t, loc: Loc{Lang: p.lang(r, t, nil), cat: p.cat}}, true
+	return &req{tenant: t, loc: Loc{Lang: p.lang(r, t, nil), cat: p.cat}, look: p.brandingOf(r.Context(), t)}, true
 }
 
 // withFlow resolves the tenant and the browser's flow.

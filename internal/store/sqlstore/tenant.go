@@ -255,7 +255,7 @@ func (o ops) DeleteTenant(ctx context.Context, id string) error {
 		for _, table := range [...]string{"passwords", "passcodes", "flows", "sessions", "invitations",
 			"users", "applications", "domains", "events", "outbox", "federation_requests", "saml_assertions",
 			"identity_provider_domains", "identity_providers", "role_assignments", "admin_sessions",
-			"mfa_recovery_codes", "mfa_authenticators", "password_links"} {
+			"mfa_recovery_codes", "mfa_authenticators", "password_links", "branding"} {
 			if _, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE tenant_id = $1`, id); err != nil {
 				return fmt.Errorf("sqlstore: delete tenant's %s: %w", table, err)
 			}

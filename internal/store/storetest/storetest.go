@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		subtest{"MFA", testMFA},
 		subtest{"MFARaces", testMFARaces},
 		subtest{"PasswordLinks", testPasswordLinks},
+		subtest{"Branding", testBranding},
 	)
 }
 
