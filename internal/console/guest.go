@@ -56,6 +56,8 @@ func (c *Console) guest(w http.ResponseWriter, r *http.Request, v *visit) {
 	}
 	p := guestPage{base: c.base(v, "/guests"), Guest: row(u), UPN: u.UserPrincipalName, UserType: u.UserType,
 		StateAt: u.StateChangedAt, Identities: u.Identities}
+	p.Guest.OTPOff = u.ExternalUserState == core.StateAccepted && u.Method == core.MethodOTP &&
+		!c.Deploy.EmailOTPEnabled(v.tenant, c.Now())
 	p.Return = r.URL.RequestURI()
 	if done := r.URL.Query().Get("done"); done != "" && actionOf(done) != nil {
 		p.Notice = "console.action." + done + ".done"

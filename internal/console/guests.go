@@ -25,8 +25,11 @@ type guestRow struct {
 	Source         string // message id, "" for none
 	State          string // message id
 	Blocked        bool
-	Invited        time.Time
-	LastSignIn     time.Time
+	// OTPOff: the guest redeemed with the email one-time passcode, which
+	// the tenant has turned off, so they cannot sign in (R26).
+	OTPOff     bool
+	Invited    time.Time
+	LastSignIn time.Time
 }
 
 type guestsPage struct {
@@ -99,8 +102,11 @@ func (c *Console) guests(w http.ResponseWriter, r *http.Request, v *visit) {
 		}
 		p.First = v.path("/guests?" + fq.Encode())
 	}
+	otpOn := c.Deploy.EmailOTPEnabled(v.tenant, c.Now())
 	for i := range list {
-		p.Guests = append(p.Guests, row(&list[i]))
+		g := row(&list[i])
+		g.OTPOff = !otpOn && list[i].ExternalUserState == core.StateAccepted && list[i].Method == core.MethodOTP
+		p.Guests = append(p.Guests, g)
 	}
 	c.r.render(w, http.StatusOK, "guests.html", p)
 }

@@ -150,6 +150,19 @@ func TestBrowserConsole(t *testing.T) {
 	checkAccessible(t, tab, "guest list")
 	shots.save(t, tab, "console-guests")
 
+	// Turning the passcode off asks first, counting the guests it locks
+	// out; the list then says the guest cannot sign in.
+	browse(t, tab, "open the sign-in policies", chromedp.Navigate(s.URL+prefix+"/policies"), chromedp.WaitVisible(chromedp.ID("otp-disabled")))
+	checkAccessible(t, tab, "sign-in policies page")
+	shots.save(t, tab, "console-policies")
+	browse(t, tab, "choose Disabled", chromedp.Click(chromedp.ID("otp-disabled")),
+		chromedp.Click(chromedp.CSS(`form[action$="/policies/otp"] button`)), chromedp.WaitVisible(chromedp.ID("otp-guests")))
+	wantShown(t, "passcode confirmation", readShown(t, tab, "passcode confirmation"), "en", []string{"Guests who redeemed with a one-time passcode: 1."})
+	checkAccessible(t, tab, "passcode confirmation")
+	browse(t, tab, "turn the passcode off", chromedp.Click(chromedp.CSS(`button.danger`)), chromedp.WaitVisible(chromedp.ID("otp-disabled")))
+	browse(t, tab, "list guests", chromedp.Navigate(s.URL+prefix+"/guests"), chromedp.WaitVisible(chromedp.CSS("table")))
+	wantShown(t, "guests after the passcode is off", readShown(t, tab, "guests"), "en", []string{"can't sign in: the email one-time passcode is off"})
+
 	browse(t, tab, "open the guest", chromedp.Click(chromedp.CSS(`td a`)), chromedp.WaitVisible(chromedp.CSS(`dl.facts`)))
 	checkAccessible(t, tab, "guest page")
 	shots.save(t, tab, "console-guest")
@@ -166,6 +179,26 @@ func TestBrowserConsole(t *testing.T) {
 	browse(t, tab, "own account", chromedp.Click(chromedp.CSS(`nav a[href$="/account"]`)), chromedp.WaitVisible(chromedp.CSS(`dl.facts`)))
 	wantShown(t, "account", readShown(t, tab, "account"), "en", []string{"Global Administrator", "Sign out everywhere"})
 	checkAccessible(t, tab, "account page")
+	shots.save(t, tab, "console-account")
+
+	// Every other page, each checked with axe-core; the audit log shows
+	// the administrator's steps.
+	for _, pg := range []struct{ path, name, shows string }{
+		{"/logs/audit", "console-audit", "Reset user redemption"},
+		{"/logs/signins", "console-signins", "Greta Garbo"},
+		{"/apps", "console-apps", ""},
+		{"/idps", "console-idps", ""},
+		{"/branding", "console-branding", ""},
+		{"/security", "console-security", ""},
+		{"/invite/bulk", "console-bulk", ""},
+	} {
+		browse(t, tab, "open "+pg.path, chromedp.Navigate(s.URL+prefix+pg.path), chromedp.WaitVisible(chromedp.ID("main")))
+		if pg.shows != "" {
+			wantShown(t, pg.path, readShown(t, tab, pg.path), "en", []string{pg.shows})
+		}
+		checkAccessible(t, tab, pg.path)
+		shots.save(t, tab, pg.name)
+	}
 
 	var mine []string
 	for _, a := range audits(t, s, fab, filter("initiatedBy/user/id eq '"+ada.ID+"'")) {
