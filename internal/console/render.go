@@ -33,13 +33,7 @@ type Loc struct {
 }
 
 // T translates id with placeholder pairs ("Org", "Fabrikam", …).
-func (l Loc) T(id string, kv ...any) string {
-	m := make(map[string]any, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[fmt.Sprint(kv[i])] = kv[i+1]
-	}
-	return l.cat.T(l.Lang, id, m)
-}
+func (l Loc) T(id string, kv ...any) string { return l.cat.TPairs(l.Lang, id, kv...) }
 
 // Date shows a time as a date and time in UTC, "—" for none.
 func (l Loc) Date(t time.Time) string {

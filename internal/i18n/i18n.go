@@ -118,6 +118,16 @@ func (c *Catalog) T(lang, id string, data map[string]any) string {
 	return s
 }
 
+// TPairs is T with the placeholders given as pairs ("Org", "Fabrikam",
+// …), as page templates pass them; an odd last argument is ignored.
+func (c *Catalog) TPairs(lang, id string, kv ...any) string {
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return c.T(lang, id, m)
+}
+
 // Supported returns lang if it names a supported language exactly
 // (case-insensitively), else "".
 func (c *Catalog) Supported(lang string) string {

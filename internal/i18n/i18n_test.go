@@ -346,3 +346,15 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestTPairs: placeholders given as pairs fill the message; a dangling
+// name is ignored rather than misread.
+func TestTPairs(t *testing.T) {
+	c := newCatalog(t)
+	if got, want := c.TPairs("en", "page.title", "Org", "Fabrikam"), "Sign in to Fabrikam"; got != want {
+		t.Errorf("TPairs = %q, want %q", got, want)
+	}
+	if got := c.TPairs("en", "page.title", "Org", "Fabrikam", "Dangling"); got != "Sign in to Fabrikam" {
+		t.Errorf("TPairs with an odd argument = %q", got)
+	}
+}

@@ -31,13 +31,7 @@ type Loc struct {
 }
 
 // T translates id with placeholder pairs ("Org", "Fabrikam", …).
-func (l Loc) T(id string, kv ...any) string {
-	m := make(map[string]any, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[fmt.Sprint(kv[i])] = kv[i+1]
-	}
-	return l.cat.T(l.Lang, id, m)
-}
+func (l Loc) T(id string, kv ...any) string { return l.cat.TPairs(l.Lang, id, kv...) }
 
 // base is what every page has.
 type base struct {
