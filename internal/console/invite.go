@@ -48,10 +48,6 @@ func (c *Console) invitePage(v *visit) invitePage {
 	return p
 }
 
-// maxCC bounds the CC list as Graph does (one recipient is allowed
-// there; a few here, each a valid address).
-const maxCC = 5
-
 // invite: POST /{tenant}/admin/invite. With "check" it only explains
 // which sign-in method the address would get (R14); otherwise it invites
 // through the same service as POST /v1.0/invitations.
@@ -76,11 +72,6 @@ func (c *Console) invite(w http.ResponseWriter, r *http.Request, v *visit) {
 		MessageInfo:           core.MessageInfo{CustomizedMessageBody: p.Message, MessageLanguage: p.Language}}
 	if p.CC != "" {
 		req.MessageInfo.CCRecipients = strings.FieldsFunc(p.CC, func(r rune) bool { return r == ',' || r == ';' || r == ' ' })
-		if len(req.MessageInfo.CCRecipients) > maxCC {
-			p.Error = "at most 5 CC recipients"
-			c.r.render(w, http.StatusBadRequest, "invite.html", p)
-			return
-		}
 	}
 	res, err := c.Invites.Invite(r.Context(), v.tenant, req)
 	if refused(err, &p.Error) {

@@ -605,3 +605,32 @@ func TestConsoleSecuritySetting(t *testing.T) {
 		t.Error("the change is not in the audit log under the administrator")
 	}
 }
+
+// TestConsoleInviteRefusals: the invite page refuses what the invitation
+// service refuses, says why, and invites nobody.
+func TestConsoleInviteRefusals(t *testing.T) {
+	t.Parallel()
+	s, fab := newFabrikam(t, servertest.Options{})
+	ivan := newConsoleAdmin(t, s, fab, "ivan", guestInv)
+	page := ivan.signIn(t)
+	for name, form := range map[string]url.Values{
+		"two copies":   {"email": {"greta@contoso.example"}, "cc": {"a@example.com, b@example.com"}, "redirect": {"https://app.example/"}},
+		"no address":   {"email": {"not-an-address"}, "redirect": {"https://app.example/"}},
+		"bad redirect": {"email": {"greta@contoso.example"}, "redirect": {"javascript:alert(1)"}},
+	} {
+		form.Set("csrf", csrf(t, page))
+		p := ivan.b.Post(t, ivan.prefix+"/invite", form)
+		if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "Nothing was changed:") {
+			t.Errorf("%s: %d\n%.600s", name, p.Status, p.Body)
+		}
+	}
+	var list struct {
+		Value []struct {
+			Mail string `json:"mail"`
+		} `json:"value"`
+	}
+	wantAPI(t, "users", s.DoJSON(t, "GET", "/v1.0/users?$filter="+url.QueryEscape("userType eq 'Guest'"), fab.Token, nil, &list), http.StatusOK)
+	if len(list.Value) != 0 {
+		t.Errorf("refused invitations made guests: %+v", list.Value)
+	}
+}
